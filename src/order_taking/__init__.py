@@ -1,0 +1,1 @@
+"""order-taking: the Order Taking API of a wholesale fibre-network operator."""

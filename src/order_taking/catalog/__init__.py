@@ -1,0 +1,1 @@
+"""Product offerings, options and eligibility items."""

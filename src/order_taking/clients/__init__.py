@@ -1,0 +1,1 @@
+"""Client operators and the operator's own staff, and their bearer tokens."""

@@ -1,0 +1,82 @@
+"""Filters, sorting and pages of the list endpoints (contract §7)."""
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from order_taking.core.time import parse_datetime
+
+
+def _filter_datetime(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    try:
+        return parse_datetime(str(value))
+    except ValueError:
+        raise PydanticCustomError("invalid_date", "must be an ISO 8601 date or datetime") from None
+
+
+FilterDateTime = Annotated[datetime | None, BeforeValidator(_filter_datetime)]
+
+
+class Page(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(50, ge=1, le=1000, description="Page size, 1..1000")
+    offset: int = Field(0, ge=0, description="Items to skip")
+
+
+def sort_validator(allowed: Sequence[str]) -> BeforeValidator:
+    """`field` or `-field` among the allowed ones, else a 422 on `sort`."""
+
+    def check(value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or value.removeprefix("-") not in allowed:
+            raise PydanticCustomError(
+                "invalid_sort", "sort by one of: {allowed}", {"allowed": ", ".join(allowed)}
+            )
+        return value
+
+    return BeforeValidator(check)
+
+
+def order_by(sort: str, columns: Mapping[str, Any], tie_breaker: Any) -> list[ColumnElement[Any]]:
+    column = columns[sort.removeprefix("-")]
+    if sort.startswith("-"):
+        return [column.desc(), tie_breaker.desc()]
+    return [column.asc(), tie_breaker.asc()]
+
+
+def date_range(column: Any, after: date | None, before: date | None) -> list[Any]:
+    """`column > after` and `column < before`, for the bounds given (datetimes or days)."""
+    conditions = []
+    if after is not None:
+        conditions.append(column > after)
+    if before is not None:
+        conditions.append(column < before)
+    return conditions
+
+
+def contains_pattern(term: str) -> str:
+    """A LIKE pattern matching `term` anywhere, its own % and _ taken literally."""
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_text(*parts: object) -> str:
+    """What `search` looks in, lower-cased once at write time."""
+    return " ".join(str(p).lower() for p in parts if p not in (None, ""))
+
+
+async def fetch_page(
+    db: AsyncSession, query: Select[Any], page: Page, order: Sequence[ColumnElement[Any]]
+) -> tuple[list[Any], int]:
+    total = await db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = (await db.scalars(query.order_by(*order).limit(page.limit).offset(page.offset))).all()
+    return list(rows), total or 0

@@ -1,0 +1,37 @@
+"""Human-readable references, `PO_DC173_20250423_003363`: a counter per client, kind and day."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from order_taking.core.database import Base, insert_if_missing
+from order_taking.core.time import local_date
+
+
+class ReferenceCounter(Base):
+    __tablename__ = "reference_counters"
+
+    client_id: Mapped[str] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+async def next_reference(
+    db: AsyncSession, *, kind: str, client_id: str, client_code: str, at: datetime
+) -> str:
+    """The next reference of that kind; the counter row's lock makes it unique under concurrency."""
+    day = local_date(at).strftime("%Y%m%d")
+    key = {"client_id": client_id, "kind": kind, "day": day}
+    await insert_if_missing(db, ReferenceCounter, **key, value=0)
+    counter = await db.scalar(
+        update(ReferenceCounter)
+        .where(*(getattr(ReferenceCounter, k) == v for k, v in key.items()))
+        .values(value=ReferenceCounter.value + 1)
+        .returning(ReferenceCounter.value)
+    )
+    return f"{kind}_{client_code}_{day}_{counter:06d}"

@@ -1,0 +1,1 @@
+"""Order sessions (carts) and their order lines."""

@@ -1,0 +1,105 @@
+"""Every query on order sessions and order lines, each scoped to one client."""
+
+from typing import Any
+
+from sqlalchemy import Select, and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from order_taking.core.listing import contains_pattern, date_range, fetch_page, order_by
+from order_taking.core.time import local_date
+from order_taking.ordering.models import OrderLine, OrderSession
+from order_taking.ordering.schemas import LineFilters, SessionFilters
+
+
+async def find_session(
+    db: AsyncSession,
+    client_id: str,
+    session_id: str,
+    *,
+    with_lines: bool = False,
+    for_update: bool = False,
+) -> OrderSession | None:
+    query = select(OrderSession).where(
+        OrderSession.id == session_id, OrderSession.client_id == client_id
+    )
+    if with_lines:
+        # populate_existing: the lines are read afresh even if the session was loaded before.
+        query = query.options(selectinload(OrderSession.lines)).execution_options(
+            populate_existing=True
+        )
+    if for_update:
+        query = query.with_for_update()
+    return await db.scalar(query)
+
+
+async def find_line(
+    db: AsyncSession, client_id: str, line_id: str, *, session_id: str | None = None
+) -> OrderLine | None:
+    query = select(OrderLine).where(OrderLine.id == line_id, OrderLine.client_id == client_id)
+    if session_id is not None:
+        query = query.where(OrderLine.session_id == session_id)
+    return await db.scalar(query)
+
+
+def _equal(column: Any, value: str | None) -> list[Any]:
+    return [] if value is None else [column == value]
+
+
+async def list_sessions(
+    db: AsyncSession, client_id: str, filters: SessionFilters
+) -> tuple[list[OrderSession], int]:
+    s = OrderSession
+    conditions = [
+        s.client_id == client_id,
+        *_equal(s.state, filters.state),
+        *_equal(s.external_id, filters.external_id),
+        *_equal(s.project_id, filters.project_id),
+        *date_range(s.creation_date, filters.creation_date_gt, filters.creation_date_lt),
+        *date_range(s.order_date, filters.order_date_gt, filters.order_date_lt),
+        *date_range(s.completion_date, filters.completion_date_gt, filters.completion_date_lt),
+        *date_range(
+            s.cancellation_date, filters.cancellation_date_gt, filters.cancellation_date_lt
+        ),
+    ]
+    query: Select[Any] = select(s).where(and_(*conditions))
+    return await fetch_page(db, query, filters, [s.creation_date.desc(), s.id.desc()])
+
+
+LINE_SORT_COLUMNS: dict[str, Any] = {
+    "creation_date": OrderLine.creation_date,
+    "order_date": OrderLine.order_date,
+    "expiration_date": OrderLine.expiration_date,
+    "completion_date": OrderLine.completion_date,
+    "scheduled_delivery_date": OrderLine.scheduled_delivery_date,
+    "order_reference": OrderLine.order_reference,
+    "temporary_reference": OrderLine.order_reference,
+    "state": OrderLine.state,
+    "customer_order_name": OrderLine.customer_order_name,
+    "end_customer_name": OrderLine.end_customer_name,
+    "external_id": OrderLine.external_id,
+}
+
+
+async def list_lines(
+    db: AsyncSession, client_id: str, filters: LineFilters
+) -> tuple[list[OrderLine], int]:
+    line = OrderLine
+    expiry_after = filters.expiration_date_gt and local_date(filters.expiration_date_gt)
+    expiry_before = filters.expiration_date_lt and local_date(filters.expiration_date_lt)
+    conditions = [
+        line.client_id == client_id,
+        *_equal(line.state, filters.state),
+        *_equal(line.order_reference, filters.order_reference),
+        *_equal(line.order_reference, filters.temporary_reference),
+        *_equal(line.customer_order_name, filters.customer_order_name),
+        *_equal(line.end_customer_name, filters.end_customer_name),
+        *date_range(line.creation_date, filters.creation_date_gt, filters.creation_date_lt),
+        *date_range(line.order_date, filters.order_date_gt, filters.order_date_lt),
+        *date_range(line.expiration_date, expiry_after or None, expiry_before or None),
+    ]
+    if filters.search:
+        conditions.append(line.search_text.like(contains_pattern(filters.search), escape="\\"))
+    query: Select[Any] = select(line).where(and_(*conditions))
+    order = order_by(filters.sort or "-creation_date", LINE_SORT_COLUMNS, line.id)
+    return await fetch_page(db, query, filters, order)

@@ -1,0 +1,179 @@
+"""What a client does with its order sessions and order lines. Services flush, never commit."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from order_taking.backend.models import OrderCreationJob
+from order_taking.clients.service import ClientIdentity
+from order_taking.core.database import after_commit
+from order_taking.core.errors import InvalidState, NotFound
+from order_taking.core.listing import search_text
+from order_taking.core.references import next_reference
+from order_taking.core.time import local_date, now
+from order_taking.ordering import repository
+from order_taking.ordering.contacts import address_words
+from order_taking.ordering.models import OrderLine, OrderSession
+from order_taking.ordering.schemas import LineCreate, LineFields, SessionFields
+from order_taking.ordering.states import (
+    LineState,
+    SessionState,
+    check_session_move,
+    move_line,
+    state_change_entry,
+)
+
+DRAFT_LIFETIME = timedelta(days=90)
+
+
+async def create_session(
+    db: AsyncSession, client: ClientIdentity, data: SessionFields
+) -> OrderSession:
+    session = OrderSession(client_id=client.id, creation_date=now(), **data.model_dump())
+    db.add(session)
+    await db.flush()
+    return session
+
+
+async def get_session(
+    db: AsyncSession,
+    client: ClientIdentity,
+    session_id: str,
+    *,
+    with_lines: bool = True,
+    for_update: bool = False,
+) -> OrderSession:
+    session = await repository.find_session(
+        db, client.id, session_id, with_lines=with_lines, for_update=for_update
+    )
+    if session is None:
+        raise NotFound(f"No order session {session_id}.")
+    return session
+
+
+async def _editable_session(
+    db: AsyncSession, client: ClientIdentity, session_id: str
+) -> OrderSession:
+    """The session, locked against a concurrent confirm, if it may still be changed."""
+    session = await get_session(db, client, session_id, with_lines=False, for_update=True)
+    if session.state != SessionState.CREATED:
+        raise InvalidState(
+            f"Order session {session_id} is {session.state}: only a created session can change."
+        )
+    return session
+
+
+async def update_session(
+    db: AsyncSession, client: ClientIdentity, session_id: str, data: SessionFields
+) -> OrderSession:
+    session = await _editable_session(db, client, session_id)
+    for name, value in data.model_dump(include=data.model_fields_set).items():
+        setattr(session, name, value)
+    await db.flush()
+    return session
+
+
+async def delete_session(db: AsyncSession, client: ClientIdentity, session_id: str) -> None:
+    await _editable_session(db, client, session_id)
+    await db.execute(delete(OrderLine).where(OrderLine.session_id == session_id))
+    await db.execute(delete(OrderSession).where(OrderSession.id == session_id))
+
+
+def _refresh_search_text(line: OrderLine) -> None:
+    line.search_text = search_text(
+        line.order_reference,
+        line.external_id,
+        line.end_customer_name,
+        line.customer_order_name,
+        *address_words(line.related_contact_information),
+    )
+
+
+async def add_line(
+    db: AsyncSession, client: ClientIdentity, session_id: str, data: LineCreate
+) -> OrderLine:
+    session = await _editable_session(db, client, session_id)
+    at = now()
+    line = OrderLine(
+        session_id=session.id,
+        client_id=client.id,
+        order_reference=await next_reference(
+            db, kind="PO", client_id=client.id, client_code=client.code, at=at
+        ),
+        state=LineState.CREATED.value,
+        creation_date=at,
+        expiration_date=local_date(at) + DRAFT_LIFETIME,
+        state_change=[state_change_entry(LineState.CREATED.value, at, "")],
+        termination_error=[],
+        **data.model_dump(),
+    )
+    _refresh_search_text(line)
+    db.add(line)
+    await db.flush()
+    return line
+
+
+async def _editable_line(
+    db: AsyncSession, client: ClientIdentity, session_id: str, line_id: str
+) -> OrderLine:
+    await _editable_session(db, client, session_id)
+    line = await repository.find_line(db, client.id, line_id, session_id=session_id)
+    if line is None:
+        raise NotFound(f"No order line {line_id} in order session {session_id}.")
+    return line
+
+
+async def update_line(
+    db: AsyncSession, client: ClientIdentity, session_id: str, line_id: str, data: LineFields
+) -> OrderLine:
+    line = await _editable_line(db, client, session_id, line_id)
+    for name, value in data.model_dump(include=data.model_fields_set).items():
+        setattr(line, name, value)
+    _refresh_search_text(line)
+    await db.flush()
+    return line
+
+
+async def delete_line(
+    db: AsyncSession, client: ClientIdentity, session_id: str, line_id: str
+) -> OrderSession:
+    line = await _editable_line(db, client, session_id, line_id)
+    await db.delete(line)
+    await db.flush()
+    return await get_session(db, client, session_id)
+
+
+async def get_line(db: AsyncSession, client: ClientIdentity, line_id: str) -> OrderLine:
+    line = await repository.find_line(db, client.id, line_id)
+    if line is None:
+        raise NotFound(f"No order line {line_id}.")
+    return line
+
+
+async def confirm_session(
+    db: AsyncSession,
+    client: ClientIdentity,
+    session_id: str,
+    on_committed: Callable[[], None] = lambda: None,
+) -> OrderSession:
+    """Moves the session and its lines to in_progress and queues each line for the back end.
+
+    The queue rows are written in this same transaction: once the client has its 200, no
+    confirmed line can be lost, whichever process dies afterwards.
+    """
+    session = await get_session(db, client, session_id, for_update=True)
+    check_session_move(session.state, SessionState.IN_PROGRESS)
+    if not session.lines:
+        raise InvalidState(f"Order session {session_id} has no order line to confirm.")
+    at = now()
+    session.state = SessionState.IN_PROGRESS.value
+    session.order_date = at
+    for line in session.lines:
+        move_line(line, LineState.IN_PROGRESS, at)
+        line.order_date = at
+        db.add(OrderCreationJob(line_id=line.id, session_id=session.id, run_after=at))
+    await db.flush()
+    after_commit(db, on_committed)
+    return session

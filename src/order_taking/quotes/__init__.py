@@ -1,0 +1,1 @@
+"""Quote carts and quote lines: prices asked for before ordering."""
