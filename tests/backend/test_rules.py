@@ -51,6 +51,7 @@ SYSTEM_FIELDS: dict[str, Any] = {
     "cancellation_reason": "",
 }
 DEMO = demo_catalog()
+ARABIC_ZERO = "\u0660"  # a digit to str.isdigit, not to a postcode or a SIRET
 
 
 def line_out(body: dict[str, Any], **system: Any) -> LineOut:
@@ -182,7 +183,9 @@ class TestSiretValid:
 
         assert errors_of(line) == []
 
-    @pytest.mark.parametrize("siret", ["73282932000075", "7328293200007", "7328293200007A"])
+    @pytest.mark.parametrize(
+        "siret", ["73282932000075", "7328293200007", "7328293200007A", ARABIC_ZERO * 14]
+    )
     def test_invalid_siret(self, siret: str) -> None:
         line = make_line(related_contact_information=[contact(siret=siret)])
 
@@ -216,6 +219,7 @@ class TestContactFormatsValid:
             ("contact2_phone_number", "+44 20 7946 0958", "+44 20 7946 0958"),
             ("postcode", "7613", "7613"),
             ("postcode", "76130A", "76130A"),
+            ("postcode", ARABIC_ZERO * 5, ARABIC_ZERO * 5),
             ("insee_code", "764510", "764510"),
             ("insee_code", "2C004", "2C004"),
             ("latitude", 90.5, "90.5"),

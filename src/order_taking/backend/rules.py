@@ -53,10 +53,11 @@ REQUIRED_CONTACT_FIELDS = (
 CPE_FIELDS = ("cpe_networking_number", "cpe_serial_number")
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
-_PHONE = re.compile(r"(?:0|\+33[ .-]?)[1-9](?P<sep>[ .-]?)\d{2}(?:(?P=sep)\d{2}){3}")
-_POSTCODE = re.compile(r"\d{5}")
-_INSEE_CODE = re.compile(r"\d{5}|2[AB]\d{3}")  # 2A/2B: Corsica
-_SIRET = re.compile(r"\d{14}")
+# re.ASCII: \d is 0-9 only, not every script's digits.
+_PHONE = re.compile(r"(?:0|\+33[ .-]?)[1-9](?P<sep>[ .-]?)\d{2}(?:(?P=sep)\d{2}){3}", re.ASCII)
+_POSTCODE = re.compile(r"\d{5}", re.ASCII)
+_INSEE_CODE = re.compile(r"\d{5}|2[AB]\d{3}", re.ASCII)  # 2A/2B: Corsica
+_SIRET = re.compile(r"\d{14}", re.ASCII)
 LA_POSTE_SIREN = "356000000"
 
 
