@@ -25,3 +25,21 @@ async def test_a_session_is_created_filled_and_confirmed(api: httpx.AsyncClient)
     assert confirmed.status_code == 200
     assert confirmed.json()["state"] == "in_progress"
     assert [i["state"] for i in confirmed.json()["product_order_item"]] == ["in_progress"]
+
+
+async def test_a_coordinate_that_is_not_a_finite_number_is_refused_at_the_door(
+    api: httpx.AsyncClient,
+) -> None:
+    session_id = (await api.post("/api/v1/product_order", json={})).json()["id"]
+    # Python's JSON reader takes NaN; PostgreSQL's JSON would not, so it is stopped at the door.
+    body = b'{"product_offering_id": "2173", "product_offering_qualification_item_id": "x", '
+    body += b'"related_contact_information": [{"latitude": NaN}]}'
+    response = await api.post(
+        f"/api/v1/product_order/{session_id}/product_order_item",
+        content=body,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert (
+        response.json()["errors"][0]["property_path"] == "related_contact_information[0].latitude"
+    )

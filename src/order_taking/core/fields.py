@@ -1,5 +1,6 @@
 """Types of the request bodies: JSON types checked at the door, formats left to confirmation."""
 
+import math
 import re
 from datetime import date
 from typing import Annotated, Any
@@ -17,8 +18,8 @@ def _empty_if_null(value: Any) -> Any:
 def _number(value: Any) -> Any:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PydanticCustomError("invalid_type", "must be a JSON number")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise PydanticCustomError("invalid_type", "must be a finite JSON number")
     return value
 
 
