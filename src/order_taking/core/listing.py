@@ -47,10 +47,16 @@ def sort_validator(allowed: Sequence[str]) -> BeforeValidator:
 
 
 def order_by(sort: str, columns: Mapping[str, Any], tie_breaker: Any) -> list[ColumnElement[Any]]:
+    """NULL ranks above every value, as on PostgreSQL, so that both databases give one order."""
     column = columns[sort.removeprefix("-")]
     if sort.startswith("-"):
-        return [column.desc(), tie_breaker.desc()]
-    return [column.asc(), tie_breaker.asc()]
+        return [column.desc().nulls_first(), tie_breaker.desc()]
+    return [column.asc().nulls_last(), tie_breaker.asc()]
+
+
+def equal(column: Any, value: str | None) -> list[Any]:
+    """`column = value` when the filter is given."""
+    return [] if value is None else [column == value]
 
 
 def date_range(column: Any, after: date | None, before: date | None) -> list[Any]:
