@@ -28,7 +28,8 @@ class Page(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     limit: int = Field(50, ge=1, le=1000, description="Page size, 1..1000")
-    offset: int = Field(0, ge=0, description="Items to skip")
+    # Bounded: a larger offset overflows the databases' 64-bit integers (a 500, not a 422).
+    offset: int = Field(0, ge=0, le=1_000_000_000, description="Items to skip, 0..10^9")
 
 
 def sort_validator(allowed: Sequence[str]) -> BeforeValidator:
