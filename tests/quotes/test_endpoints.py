@@ -211,6 +211,7 @@ class TestListCarts:
             ({"limit": 0}, ("out_of_range", "limit")),
             ({"limit": 1001}, ("out_of_range", "limit")),
             ({"offset": -1}, ("out_of_range", "offset")),
+            ({"offset": 2**63}, ("out_of_range", "offset")),
         ],
     )
     async def test_refuses_a_bad_filter(
@@ -862,6 +863,7 @@ class TestListLines:
             ({"search": "x" * 201}, ("too_long", "search")),
             ({"limit": 1001}, ("out_of_range", "limit")),
             ({"limit": "many"}, ("invalid_type", "limit")),
+            ({"offset": 10**30}, ("out_of_range", "offset")),
         ],
     )
     async def test_refuses_a_bad_parameter(
@@ -969,6 +971,7 @@ class TestOpenApi:
         assert set(confirm_responses) == {"204", "401", "404", "409", "422"}
         assert "content" not in confirm_responses["204"]
         add_responses = operations[("/api/v1/quote/{quote_id}/quote_item/", "post")]["responses"]
+        assert set(add_responses) == {"201", "400", "401", "404", "409", "413", "422"}
         assert add_responses["201"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/QuoteLineOut"
         }

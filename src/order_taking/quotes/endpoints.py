@@ -5,7 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response, status
 
 from order_taking.clients.auth import CurrentClient
-from order_taking.core.errors import InvalidState, NotFound, responses
+from order_taking.core.errors import (
+    InvalidState,
+    MalformedRequest,
+    NotFound,
+    PayloadTooLarge,
+    responses,
+)
 from order_taking.core.http import Transaction
 from order_taking.quotes import repository, service
 from order_taking.quotes.schemas import (
@@ -23,11 +29,14 @@ from order_taking.quotes.schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["Quotes"])
 
+# What an endpoint taking a body may also answer: 400 not a JSON object, 413 too large.
+BODY_ERRORS = (MalformedRequest, PayloadTooLarge)
+
 
 @router.post(
     "/quote/",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(),
+    responses=responses(*BODY_ERRORS),
     summary="Create a quote cart",
 )
 async def create_cart(
@@ -62,7 +71,7 @@ async def get_cart(db: Transaction, client: CurrentClient, id: str) -> QuoteCart
 
 @router.patch(
     "/quote/{id}/",
-    responses=responses(NotFound, InvalidState),
+    responses=responses(NotFound, InvalidState, *BODY_ERRORS),
     summary="Update a quote cart",
 )
 async def update_cart(
@@ -86,7 +95,7 @@ async def confirm_cart(db: Transaction, client: CurrentClient, id: str) -> Respo
 @router.post(
     "/quote/{quote_id}/quote_item/",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(NotFound, InvalidState),
+    responses=responses(NotFound, InvalidState, *BODY_ERRORS),
     summary="Add a quote line",
     description="422 `unknown_eligibility`, `unknown_offering`, `offer_not_eligible` or "
     "`unknown_option` when the line names what the catalog does not offer.",
@@ -99,7 +108,7 @@ async def add_line(
 
 @router.patch(
     "/quote/{quote_id}/quote_item/{quote_item_id}/",
-    responses=responses(NotFound, InvalidState),
+    responses=responses(NotFound, InvalidState, *BODY_ERRORS),
     summary="Update a quote line; answers the cart's detail",
     description="Only the fields sent change; the line as it will then be is checked against "
     "the catalog as on creation.",
