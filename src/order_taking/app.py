@@ -13,6 +13,7 @@ from order_taking.core.errors import install_error_handlers
 from order_taking.core.http import BodySizeLimit, TrailingSlash
 from order_taking.core.settings import Settings, get_settings
 from order_taking.ordering.endpoints import router as ordering_router
+from order_taking.quotes.endpoints import router as quotes_router
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     install_error_handlers(app)
     app.include_router(ordering_router)
+    app.include_router(quotes_router)
     app.add_middleware(TrailingSlash)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -161,10 +161,14 @@ def validation_entries(errors: list[dict[str, Any]]) -> list[ErrorEntry]:
 
 def _is_body_shape_error(errors: list[dict[str, Any]]) -> bool:
     """A body that is not JSON, or not an object, is malformed rather than invalid."""
-    return any(
-        e.get("type") in _BODY_SHAPE_ERRORS and tuple(e.get("loc", ())) in (("body",), ("body", 0))
-        for e in errors
-    )
+    for error in errors:
+        location = tuple(error.get("loc", ()))
+        # FastAPI locates a JSON syntax error at ("body", <character offset>).
+        if error.get("type") == "json_invalid" and location[:1] == ("body",):
+            return True
+        if error.get("type") in _BODY_SHAPE_ERRORS and location in (("body",), ("body", 0)):
+            return True
+    return False
 
 
 _HTTP_CODES = {400: "malformed_request", 404: "not_found", 405: "method_not_allowed"}

@@ -61,10 +61,11 @@ def _id_list(value: Any) -> Any:
 
 _NullAsEmpty = BeforeValidator(_empty_if_null)
 
-# Optional strings: `null` is read as `""`.
-Name = Annotated[str, _NullAsEmpty, StringConstraints(max_length=255)]
-Code = Annotated[str, _NullAsEmpty, StringConstraints(max_length=64)]
-LongText = Annotated[str, _NullAsEmpty, StringConstraints(max_length=10_000)]
+# Optional strings: `null` is read as `""`. The length comes before the null rule so that it is
+# checked as a string's (`string_too_long`), not as a generic length (`too_long`, for lists).
+Name = Annotated[str, StringConstraints(max_length=255), _NullAsEmpty]
+Code = Annotated[str, StringConstraints(max_length=64), _NullAsEmpty]
+LongText = Annotated[str, StringConstraints(max_length=10_000), _NullAsEmpty]
 CatalogId = Annotated[str, StringConstraints(max_length=64)]
 Number = Annotated[float | None, BeforeValidator(_number)]
 Flag = Annotated[bool, BeforeValidator(_flag)]

@@ -28,7 +28,8 @@ class Page(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     limit: int = Field(50, ge=1, le=1000, description="Page size, 1..1000")
-    offset: int = Field(0, ge=0, description="Items to skip")
+    # Bounded: a larger offset overflows the databases' 64-bit integers (a 500, not a 422).
+    offset: int = Field(0, ge=0, le=1_000_000_000, description="Items to skip, 0..10^9")
 
 
 def sort_validator(allowed: Sequence[str]) -> BeforeValidator:
@@ -47,10 +48,16 @@ def sort_validator(allowed: Sequence[str]) -> BeforeValidator:
 
 
 def order_by(sort: str, columns: Mapping[str, Any], tie_breaker: Any) -> list[ColumnElement[Any]]:
+    """NULL ranks above every value, as on PostgreSQL, so that both databases give one order."""
     column = columns[sort.removeprefix("-")]
     if sort.startswith("-"):
-        return [column.desc(), tie_breaker.desc()]
-    return [column.asc(), tie_breaker.asc()]
+        return [column.desc().nulls_first(), tie_breaker.desc()]
+    return [column.asc().nulls_last(), tie_breaker.asc()]
+
+
+def equal(column: Any, value: str | None) -> list[Any]:
+    """`column = value` when the filter is given."""
+    return [] if value is None else [column == value]
 
 
 def date_range(column: Any, after: date | None, before: date | None) -> list[Any]:

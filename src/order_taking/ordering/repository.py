@@ -6,7 +6,7 @@ from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from order_taking.core.listing import contains_pattern, date_range, fetch_page, order_by
+from order_taking.core.listing import contains_pattern, date_range, equal, fetch_page, order_by
 from order_taking.core.time import local_date
 from order_taking.ordering.models import OrderLine, OrderSession
 from order_taking.ordering.schemas import LineFilters, SessionFilters
@@ -42,19 +42,15 @@ async def find_line(
     return await db.scalar(query)
 
 
-def _equal(column: Any, value: str | None) -> list[Any]:
-    return [] if value is None else [column == value]
-
-
 async def list_sessions(
     db: AsyncSession, client_id: str, filters: SessionFilters
 ) -> tuple[list[OrderSession], int]:
     s = OrderSession
     conditions = [
         s.client_id == client_id,
-        *_equal(s.state, filters.state),
-        *_equal(s.external_id, filters.external_id),
-        *_equal(s.project_id, filters.project_id),
+        *equal(s.state, filters.state),
+        *equal(s.external_id, filters.external_id),
+        *equal(s.project_id, filters.project_id),
         *date_range(s.creation_date, filters.creation_date_gt, filters.creation_date_lt),
         *date_range(s.order_date, filters.order_date_gt, filters.order_date_lt),
         *date_range(s.completion_date, filters.completion_date_gt, filters.completion_date_lt),
@@ -89,11 +85,11 @@ async def list_lines(
     expiry_before = filters.expiration_date_lt and local_date(filters.expiration_date_lt)
     conditions = [
         line.client_id == client_id,
-        *_equal(line.state, filters.state),
-        *_equal(line.order_reference, filters.order_reference),
-        *_equal(line.order_reference, filters.temporary_reference),
-        *_equal(line.customer_order_name, filters.customer_order_name),
-        *_equal(line.end_customer_name, filters.end_customer_name),
+        *equal(line.state, filters.state),
+        *equal(line.order_reference, filters.order_reference),
+        *equal(line.order_reference, filters.temporary_reference),
+        *equal(line.customer_order_name, filters.customer_order_name),
+        *equal(line.end_customer_name, filters.end_customer_name),
         *date_range(line.creation_date, filters.creation_date_gt, filters.creation_date_lt),
         *date_range(line.order_date, filters.order_date_gt, filters.order_date_lt),
         *date_range(line.expiration_date, expiry_after or None, expiry_before or None),

@@ -4,6 +4,7 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from order_taking.catalog.models import EligibilityItem
 from order_taking.core.columns import Json, id_column, text_field
 from order_taking.core.database import Base
 from order_taking.core.time import UtcDateTime, now
@@ -74,6 +75,14 @@ class QuoteLine(Base):
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     cart: Mapped[QuoteCart] = relationship(back_populates="lines", lazy="raise")
+    # The site shown with the line. Read through, not a foreign key: reloading the catalog must
+    # not delete quotes; a line whose item has gone shows an empty address.
+    eligibility_item: Mapped[EligibilityItem | None] = relationship(
+        primaryjoin="foreign(QuoteLine.product_offering_qualification_item_id)"
+        " == EligibilityItem.id",
+        viewonly=True,
+        lazy="raise",
+    )
     offerings: Mapped[list["QuoteLineOffering"]] = relationship(
         lazy="raise",
         order_by="QuoteLineOffering.position",
