@@ -7,7 +7,6 @@ own: the order id is derived from the line id, so a line sent twice gets the sam
 import hashlib
 import uuid
 
-from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from order_taking.backend import rules
@@ -19,8 +18,7 @@ from order_taking.core.errors import ErrorEntry
 from order_taking.core.settings import Settings
 from order_taking.core.time import now
 from order_taking.ordering.states import LineState
-from order_taking.quotes.models import QuoteLine
-from order_taking.quotes.states import QuoteState
+from order_taking.quotes import repository as quotes
 
 # Namespace of the UUID v5 order ids; changing it would give already-sent lines new order ids.
 ORDER_ID_NAMESPACE = uuid.UUID("6f1d3c52-8a0e-4b8e-9d7a-2c5e4f1b9a30")
@@ -43,20 +41,6 @@ def rejection_reason(errors: list[ErrorEntry]) -> str:
     more = len(errors) - REASON_ERRORS_SHOWN
     return f"Order not created, {len(errors)} rule(s) failed: {shown}" + (
         f" and {more} more." if more > 0 else "."
-    )
-
-
-async def confirmed_quote_line_exists(db: AsyncSession, client_id: str, quote_line_id: str) -> bool:
-    return bool(
-        await db.scalar(
-            select(
-                exists().where(
-                    QuoteLine.id == quote_line_id,
-                    QuoteLine.client_id == client_id,
-                    QuoteLine.state == QuoteState.CONFIRMED.value,
-                )
-            )
-        )
     )
 
 
@@ -107,7 +91,7 @@ class CatalogBackend:
                 await catalog.allowed_option_ids(db, offering.id) if offering else ()
             ),
             quote_confirmed=bool(line.quote_item_id)
-            and await confirmed_quote_line_exists(db, request.client_id, line.quote_item_id),
+            and await quotes.confirmed_line_exists(db, request.client_id, line.quote_item_id),
             today=today,
             confirmed_on=(
                 line.order_date.astimezone(self.settings.zone).date() if line.order_date else today

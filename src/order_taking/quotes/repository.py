@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from order_taking.core.listing import contains_pattern, date_range, equal, fetch_page, order_by
 from order_taking.quotes.models import QuoteCart, QuoteLine, QuoteLineOffering
 from order_taking.quotes.schemas import QuoteCartFilters, QuoteLineFilters
+from order_taking.quotes.states import QuoteState
 
 
 async def find_cart(
@@ -111,3 +112,18 @@ async def list_lines(
     )
     order = order_by(filters.sort or "-creation_date", LINE_SORT_COLUMNS, line.id)
     return await fetch_page(db, query, filters, order)
+
+
+async def confirmed_line_exists(db: AsyncSession, client_id: str, quote_line_id: str) -> bool:
+    """Whether the id names a confirmed quote line of that client (an order may follow it)."""
+    return bool(
+        await db.scalar(
+            select(
+                exists().where(
+                    QuoteLine.id == quote_line_id,
+                    QuoteLine.client_id == client_id,
+                    QuoteLine.state == QuoteState.CONFIRMED.value,
+                )
+            )
+        )
+    )
