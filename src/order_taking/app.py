@@ -3,10 +3,11 @@
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
+from order_taking.backend.worker import embedded_worker
 from order_taking.catalog import service as catalog
 from order_taking.core.database import Database
 from order_taking.core.errors import install_error_handlers
@@ -44,7 +45,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if settings.demo_catalog:
             await load_demo_catalog_if_empty(app.state.database)
         try:
-            yield
+            async with AsyncExitStack() as background:
+                if settings.embedded_worker:
+                    worker = embedded_worker(app.state.database, settings, app.state.work_signal)
+                    await background.enter_async_context(worker)
+                yield
         finally:
             if owned:
                 await app.state.database.dispose()
