@@ -35,6 +35,7 @@ class ClaimedLine:
     client_id: str
     client_code: str
     token: str
+    lease_ends: datetime
 
     @property
     def line_id(self) -> str:
@@ -54,10 +55,16 @@ async def claim_lines(
     line_ids = await repository.lock_due_jobs(db, at=at, limit=limit)
     if not line_ids:
         return []
-    token = str(uuid.uuid4())
-    await repository.mark_claimed(db, line_ids, token=token, worker=worker, until=at + lease)
+    token, lease_ends = str(uuid.uuid4()), at + lease
+    await repository.mark_claimed(db, line_ids, token=token, worker=worker, until=lease_ends)
     return [
-        ClaimedLine(line=line, client_id=line.client_id, client_code=code, token=token)
+        ClaimedLine(
+            line=line,
+            client_id=line.client_id,
+            client_code=code,
+            token=token,
+            lease_ends=lease_ends,
+        )
         for line, code in await repository.lines_with_client_codes(db, line_ids)
     ]
 
@@ -107,7 +114,8 @@ async def _settle_session(db: AsyncSession, session_id: str, at: datetime) -> No
     every other answer committed, and finds no job left.
     """
     session = await repository.lock_session(db, session_id)
-    if session is None or await repository.session_has_jobs(db, session_id):
+    assert session is not None  # the job's foreign key kept its session
+    if await repository.session_has_jobs(db, session_id):
         return
     final = session_outcome(await repository.line_states(db, session_id))
     check_session_move(session.state, final)

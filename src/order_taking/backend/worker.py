@@ -53,6 +53,8 @@ async def _first_of(*events: asyncio.Event) -> None:
 
 
 class Worker:
+    """Claims due lines in batches, has the back end answer them, records the answers."""
+
     def __init__(
         self,
         database: Database,
@@ -132,9 +134,10 @@ class Worker:
             return False
 
     async def _answer(self, claimed: ClaimedLine) -> bool:
+        # A call that outlives the lease is abandoned: another worker may hold the line by then.
+        lease_left = (claimed.lease_ends - self.clock()).total_seconds()
         try:
-            # A call that outlives the lease is abandoned: another worker may hold the line now.
-            async with asyncio.timeout(self.lease.total_seconds()):
+            async with asyncio.timeout(max(lease_left, 0.0)):
                 answer = await self.backend.create_order(claimed.order_request())
             outcome = service.check_outcome(answer)
         except Exception as error:  # unavailable, timed out or broken: retried, never rejected
