@@ -3,16 +3,18 @@
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
+from order_taking.backend.worker import embedded_worker
 from order_taking.catalog import service as catalog
 from order_taking.core.database import Database
 from order_taking.core.errors import install_error_handlers
 from order_taking.core.http import BodySizeLimit, TrailingSlash
 from order_taking.core.settings import Settings, get_settings
 from order_taking.ordering.endpoints import router as ordering_router
+from order_taking.ordering.operator_endpoints import router as operator_router
 from order_taking.quotes.endpoints import router as quotes_router
 
 log = logging.getLogger(__name__)
@@ -22,7 +24,9 @@ Order Taking API: put fibre access products in an order session, fill in its ord
 confirm it, and follow each line while the back end creates its order. Quotes first if needed.
 
 Authenticate with `Authorization: Bearer <token>` (a client's token, from
-`order-taking clients create CODE`). Every path answers with and without its trailing slash.
+`order-taking clients create CODE`); the staff actions under `/api/v1/operator` take an operator's
+token instead (`order-taking operators create NAME`). Every path answers with and without its
+trailing slash.
 Errors have one shape: `{"code", "message", "errors": [{"code", "property_path", "value"}]}`.
 """
 
@@ -45,7 +49,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if settings.demo_catalog:
             await load_demo_catalog_if_empty(app.state.database)
         try:
-            yield
+            async with AsyncExitStack() as background:
+                if settings.embedded_worker:
+                    worker = embedded_worker(app.state.database, settings, app.state.work_signal)
+                    await background.enter_async_context(worker)
+                yield
         finally:
             if owned:
                 await app.state.database.dispose()
@@ -60,6 +68,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app)
     app.include_router(ordering_router)
     app.include_router(quotes_router)
+    app.include_router(operator_router)
     app.add_middleware(TrailingSlash)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -11,6 +11,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from order_taking.backend.worker import run_standalone
 from order_taking.catalog import service as catalog
 from order_taking.catalog.schemas import CatalogFile
 from order_taking.clients import service as clients
@@ -75,6 +76,30 @@ def serve(
         workers=workers,
         log_level=settings.log_level.lower(),
     )
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, max=256, help="Lines sent to the back end at once (default: settings)"),
+    ] = None,
+    batch: Annotated[
+        int | None, typer.Option(min=1, max=1000, help="Lines claimed at once (default: settings)")
+    ] = None,
+    once: Annotated[bool, typer.Option(help="Process the lines due now, then exit")] = False,
+) -> None:
+    """Process confirmed lines; run any number of workers, on any machines, on one PostgreSQL.
+
+    SIGTERM or SIGINT: the batch in flight is finished, then the worker stops.
+    """
+    settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    overrides = {"worker_concurrency": concurrency, "worker_batch_size": batch}
+    settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    asyncio.run(run_standalone(settings, once=once))
 
 
 @clients_app.command("create")

@@ -1,0 +1,192 @@
+"""The worker: takes confirmed lines from the job table, has the back end create their orders and
+records each answer.
+
+Each batch is claimed in one short transaction, the back end is called outside any transaction,
+and each answer is recorded in its own transaction. Any number of workers, in any number of
+processes, share the work: on PostgreSQL a claim skips the jobs another worker holds (FOR UPDATE
+SKIP LOCKED); a claim is a lease, so the lines of a worker that died are taken up again after it.
+"""
+
+import asyncio
+import logging
+import os
+import random
+import signal
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from datetime import datetime, timedelta
+
+from order_taking.backend import service
+from order_taking.backend.interface import BackendUnavailable, OrderBackend, load_backend
+from order_taking.backend.service import ClaimedLine
+from order_taking.core.database import Database
+from order_taking.core.settings import Settings
+from order_taking.core.time import now
+
+log = logging.getLogger(__name__)
+
+# A retry comes back up to this fraction later than its back-off, so that lines that failed
+# together do not all hit the back end again at the same instant.
+RETRY_JITTER = 0.1
+
+
+def retry_delay(attempts: int, settings: Settings, jitter: float = 0.0) -> timedelta:
+    """`retry_base * 2**(attempts-1)`, stretched by `jitter` (0..1) times RETRY_JITTER, capped."""
+    backoff = settings.retry_base_seconds * 2 ** min(max(attempts - 1, 0), 32)
+    return timedelta(seconds=min(settings.retry_max_seconds, backoff * (1 + RETRY_JITTER * jitter)))
+
+
+def worker_name() -> str:
+    """Who holds a claim, for whoever reads the job table: host, process, and a nonce."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[-128:]
+
+
+async def _first_of(*events: asyncio.Event) -> None:
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+
+
+class Worker:
+    """Claims due lines in batches, has the back end answer them, records the answers."""
+
+    def __init__(
+        self,
+        database: Database,
+        backend: OrderBackend,
+        settings: Settings,
+        *,
+        name: str | None = None,
+        batch_size: int | None = None,
+        concurrency: int | None = None,
+        clock: Callable[[], datetime] = now,
+    ) -> None:
+        self.database = database
+        self.backend = backend
+        self.settings = settings
+        self.name = name or worker_name()
+        self.batch_size = batch_size or settings.worker_batch_size
+        self.concurrency = concurrency or settings.worker_concurrency
+        self.lease = timedelta(seconds=settings.worker_lease_seconds)
+        self.clock = clock
+
+    async def run_once(self) -> int:
+        """Claims one batch of due lines and processes it: how many lines got their answer."""
+        async with self.database.transaction() as db:
+            claimed = await service.claim_lines(
+                db, worker=self.name, at=self.clock(), lease=self.lease, limit=self.batch_size
+            )
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def process(line: ClaimedLine) -> bool:
+            async with slots:
+                return await self._process(line)
+
+        return sum(await asyncio.gather(*(process(line) for line in claimed)))
+
+    async def drain(self, stop: asyncio.Event) -> int:
+        """Processes batches until none is answered (nothing due, or the back end is down)."""
+        total = 0
+        while not stop.is_set() and (answered := await self.run_once()):
+            total += answered
+        return total
+
+    async def run(self, stop: asyncio.Event, wake: asyncio.Event) -> None:
+        """Processes batches until `stop`; when nothing was answered, waits for `wake` (set after a
+        confirm commits) or `worker_poll_seconds`. A batch in flight is finished before stopping."""
+        log.info("worker %s started", self.name)
+        while not stop.is_set():
+            wake.clear()
+            try:
+                answered = await self.run_once()
+            except Exception:  # the database is away: keep the worker alive and try again
+                log.exception("worker %s could not claim lines", self.name)
+                answered = 0
+            if not answered:
+                with suppress(TimeoutError):
+                    async with asyncio.timeout(self.settings.worker_poll_seconds):
+                        await _first_of(stop, wake)
+        log.info("worker %s stopped", self.name)
+
+    @asynccontextmanager
+    async def in_background(self, wake: asyncio.Event) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(self.run(stop, wake), name=f"worker {self.name}")
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
+
+    async def _process(self, claimed: ClaimedLine) -> bool:
+        try:
+            return await self._answer(claimed)
+        except Exception:
+            log.exception(
+                "line %s: answer not recorded; the line is due again when its lease ends",
+                claimed.line_id,
+            )
+            return False
+
+    async def _answer(self, claimed: ClaimedLine) -> bool:
+        # A call that outlives the lease is abandoned: another worker may hold the line by then.
+        lease_left = (claimed.lease_ends - self.clock()).total_seconds()
+        try:
+            async with asyncio.timeout(max(lease_left, 0.0)):
+                answer = await self.backend.create_order(claimed.order_request())
+            outcome = service.check_outcome(answer)
+        except Exception as error:  # unavailable, timed out or broken: retried, never rejected
+            await self._retry_later(claimed, error)
+            return False
+        async with self.database.transaction() as db:
+            return await service.record_outcome(db, claimed, outcome, self.clock())
+
+    async def _retry_later(self, claimed: ClaimedLine, error: Exception) -> None:
+        message = f"{type(error).__name__}: {error}"[:2000]
+        expected = isinstance(error, BackendUnavailable | TimeoutError)
+        log.warning(
+            "line %s: no answer from the back end (%s); retried later",
+            claimed.line_id,
+            message,
+            exc_info=not expected,
+        )
+        jitter = random.random()
+        async with self.database.transaction() as db:
+            await service.schedule_retry(
+                db,
+                claimed,
+                error=message,
+                delay=lambda attempts: retry_delay(attempts, self.settings, jitter),
+                at=self.clock(),
+            )
+
+
+def embedded_worker(
+    database: Database, settings: Settings, wake: asyncio.Event
+) -> AbstractAsyncContextManager[None]:
+    """The worker `serve` runs beside the API, woken by each confirm."""
+    worker = Worker(database, load_backend(database, settings), settings)
+    return worker.in_background(wake)
+
+
+async def run_standalone(settings: Settings, *, once: bool) -> None:
+    """`order-taking worker`: runs until SIGTERM or SIGINT (or, with `once`, until nothing is
+    due), finishing the batch in flight."""
+    database = Database(settings.database_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        worker = Worker(database, load_backend(database, settings), settings)
+        if once:
+            log.info("worker %s answered %d line(s)", worker.name, await worker.drain(stop))
+        else:
+            await worker.run(stop, asyncio.Event())
+    finally:
+        await database.dispose()

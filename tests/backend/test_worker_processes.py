@@ -1,0 +1,215 @@
+"""`order-taking worker` processes: several share the work on PostgreSQL, each line answered once;
+a worker killed mid-batch leaves its lines to another once their lease ends.
+
+The workers run the test back end `backends.Scripted`, which appends each line id it is asked
+for to a file, so the test counts the calls of every process.
+"""
+
+import asyncio
+import os
+import signal
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from order_taking.core.database import Database
+from order_taking.ordering.models import OrderLine
+from tests.backend.backends import REJECTED
+from tests.backend.factories import (
+    confirmed_session,
+    confirmed_sessions,
+    jobs_of,
+    lines_of,
+    outcome_entries,
+    session_row,
+)
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+ORDER_TAKING = Path(sys.executable).with_name("order-taking")
+
+
+class WorkerProcesses:
+    """`order-taking worker` subprocesses on one database, their calls and logs in `directory`."""
+
+    def __init__(self, database_url: str, directory: Path) -> None:
+        self.database_url = database_url
+        self.directory = directory
+        self.calls_file = directory / "calls.txt"
+        self.started: list[asyncio.subprocess.Process] = []
+
+    async def start(self, *arguments: str, **environment: str) -> asyncio.subprocess.Process:
+        log = (self.directory / f"worker-{len(self.started)}.log").open("w")
+        process = await asyncio.create_subprocess_exec(
+            str(ORDER_TAKING),
+            "worker",
+            *arguments,
+            cwd=REPOSITORY,
+            env={
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join(
+                    filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])
+                ),
+                "ORDER_TAKING_DATABASE_URL": self.database_url,
+                "ORDER_TAKING_BACKEND": "tests.backend.backends:Scripted",
+                "ORDER_TAKING_WORKER_POLL_SECONDS": "0.1",
+                "TEST_BACKEND_CALLS": str(self.calls_file),
+                **environment,
+            },
+            stdout=log,
+            stderr=log,
+        )
+        log.close()
+        self.started.append(process)
+        return process
+
+    def calls(self) -> list[tuple[str, int]]:
+        """(line id, pid) of every call the workers made to the back end, in order."""
+        if not self.calls_file.exists():
+            return []
+        rows = (line.split() for line in self.calls_file.read_text().splitlines())
+        return [(line_id, int(pid)) for line_id, pid in rows]
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text() for p in sorted(self.directory.glob("worker-*.log")))
+
+    async def stop(self) -> list[int]:
+        """SIGTERM to the live ones, then their exit codes (a worker stops after its batch)."""
+        for process in self.started:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        return [await asyncio.wait_for(p.wait(), timeout=60) for p in self.started]
+
+
+@pytest.fixture
+async def workers(tmp_path: Path) -> AsyncIterator[Callable[[str], WorkerProcesses]]:
+    made: list[WorkerProcesses] = []
+
+    def make(database_url: str) -> WorkerProcesses:
+        made.append(WorkerProcesses(database_url, tmp_path))
+        return made[-1]
+
+    yield make
+    for group in made:  # a failed test must not leave workers behind
+        for process in group.started:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], *, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not await check():
+        assert time.monotonic() < deadline, f"{what}: not reached within {seconds} s"
+        await asyncio.sleep(0.05)
+
+
+def assert_answered_once(lines: list[OrderLine]) -> None:
+    for line in lines:
+        assert len(outcome_entries(line)) == 1, line.state_change
+
+
+class TestWorkerCommand:
+    async def test_once_answers_what_is_due_and_exits(
+        self,
+        api: httpx.AsyncClient,
+        database: Database,
+        database_url: str,
+        workers: Callable[[str], WorkerProcesses],
+    ) -> None:
+        session = await confirmed_session(api, "", REJECTED, "")
+        group = workers(database_url)
+
+        process = await group.start("--once", "--batch", "2", "--concurrency", "1")
+
+        assert await asyncio.wait_for(process.wait(), timeout=60) == 0, group.logs()
+        assert (await session_row(database, session["id"])).state == "partial"
+        assert sorted(line_id for line_id, _ in group.calls()) == sorted(
+            line["id"] for line in session["product_order_item"]
+        )
+
+
+@pytest.mark.postgresql
+class TestWorkersOnPostgresql:
+    async def test_four_workers_answer_a_thousand_lines_once_each(
+        self, postgresql_url: str, workers: Callable[[str], WorkerProcesses]
+    ) -> None:
+        database = Database(postgresql_url)
+        try:
+            sessions = await confirmed_sessions(
+                database, f"W{uuid.uuid4().hex[:8].upper()}", lines=1000, per_session=20
+            )
+            group = workers(postgresql_url)
+            for _ in range(4):
+                await group.start()
+
+            async def all_answered() -> bool:
+                return not await jobs_of(database, *sessions)
+
+            await eventually(all_answered, seconds=300, what="1,000 lines answered")
+            assert await group.stop() == [0, 0, 0, 0], group.logs()
+
+            lines = await lines_of(database, *sessions)
+            assert len(lines) == 1000
+            assert_answered_once(lines)
+            calls = Counter(line_id for line_id, _ in group.calls())
+            assert {line.id: calls[line.id] for line in lines} == {line.id: 1 for line in lines}
+            assert Counter(line.state for line in lines) == {
+                "acknowledged": 800,
+                "held_adv_validation": 100,
+                "rejected_creation": 100,
+            }
+            for session_id in sessions:
+                session = await session_row(database, session_id)
+                assert (session.state, session.completion_date is not None) == ("partial", True)
+        finally:
+            await database.dispose()
+
+    async def test_a_killed_workers_lines_are_finished_by_another(
+        self, postgresql_url: str, workers: Callable[[str], WorkerProcesses]
+    ) -> None:
+        database = Database(postgresql_url)
+        try:
+            [session_id] = await confirmed_sessions(
+                database, f"K{uuid.uuid4().hex[:8].upper()}", lines=20, per_session=20
+            )
+            group = workers(postgresql_url)
+            victim = await group.start(
+                "--batch",
+                "20",
+                "--concurrency",
+                "2",
+                TEST_BACKEND_DELAY_SECONDS="0.2",
+                ORDER_TAKING_WORKER_LEASE_SECONDS="3",
+            )
+
+            async def some_answered() -> bool:
+                return len(await jobs_of(database, session_id)) <= 16
+
+            await eventually(some_answered, seconds=60, what="the victim answered some lines")
+            victim.kill()
+            assert await victim.wait() == -signal.SIGKILL
+            left = {job.line_id for job in await jobs_of(database, session_id)}
+            assert left, "the victim finished its batch before it was killed"
+            assert all(job.claim_token is not None for job in await jobs_of(database, session_id))
+
+            rescuer = await group.start()
+
+            async def all_answered() -> bool:
+                return not await jobs_of(database, session_id)
+
+            await eventually(all_answered, seconds=60, what="the rescuer answered the rest")
+            assert await group.stop() == [-signal.SIGKILL, 0], group.logs()
+
+            lines = await lines_of(database, session_id)
+            assert_answered_once(lines)
+            rescued = {line_id for line_id, pid in group.calls() if pid == rescuer.pid}
+            assert rescued == left
+            assert (await session_row(database, session_id)).state == "partial"
+        finally:
+            await database.dispose()
