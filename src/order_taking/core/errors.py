@@ -28,7 +28,9 @@ class ErrorEntry(BaseModel):
 class ErrorBody(BaseModel):
     code: str = Field(description="`malformed_request`, `unauthorized`, `not_found`, ...")
     message: str = Field(description="Human-readable summary")
-    errors: list[ErrorEntry] = Field(default_factory=list)
+    errors: list[ErrorEntry] = Field(
+        default_factory=list, description="One entry per refused field; may be empty"
+    )
 
 
 class ApiError(Exception):
@@ -80,10 +82,12 @@ def error_response(
     return JSONResponse(body.model_dump(), status_code=status_code, headers=headers)
 
 
-def responses(*errors: type[ApiError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for an endpoint that may raise these errors (401 and 422 always)."""
+def responses(*errors: type[ApiError], body: bool = False) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for an endpoint that may raise these errors (401 and 422 always;
+    400 and 413 too with `body=True`, for an endpoint that reads a JSON body)."""
     documented: dict[int | str, dict[str, Any]] = {}
-    kinds: tuple[type[ApiError], ...] = (Unauthorized, ValidationFailed, *errors)
+    body_errors = (MalformedRequest, PayloadTooLarge) if body else ()
+    kinds: tuple[type[ApiError], ...] = (Unauthorized, ValidationFailed, *body_errors, *errors)
     for error in kinds:
         documented[error.status_code] = {"model": ErrorBody, "description": error.code}
     return documented
@@ -97,6 +101,8 @@ def render_value(value: Any) -> str:
             text = json.dumps(value, ensure_ascii=False, default=str)
         except (TypeError, ValueError):
             text = repr(value)
+    # An unpaired surrogate cannot be sent as UTF-8: it is shown as "?".
+    text = text.encode("utf-8", "replace").decode("utf-8")
     return text if len(text) <= 200 else text[:197] + "..."
 
 
@@ -134,9 +140,16 @@ _VALIDATION_CODES = {
 }
 
 # Codes raised by our own validators (core.fields, list filters) pass through as they are.
-_OWN_CODES = {"invalid_type", "invalid_date", "out_of_range", "invalid_choice", "invalid_sort"}
+_OWN_CODES = {
+    "invalid_type",
+    "invalid_date",
+    "out_of_range",
+    "invalid_choice",
+    "invalid_sort",
+    "invalid_character",
+}
 
-_BODY_SHAPE_ERRORS = {"json_invalid", "model_attributes_type", "dict_type", "model_type"}
+_BODY_SHAPE_ERRORS = {"missing", "model_attributes_type", "dict_type", "model_type"}
 
 
 def validation_entries(errors: list[dict[str, Any]]) -> list[ErrorEntry]:
@@ -160,9 +173,13 @@ def validation_entries(errors: list[dict[str, Any]]) -> list[ErrorEntry]:
 
 
 def _is_body_shape_error(errors: list[dict[str, Any]]) -> bool:
-    """A body that is not JSON, or not an object, is malformed rather than invalid."""
+    """A body that is missing, not JSON, or not an object is malformed rather than invalid.
+
+    Such errors are located at the body itself (FastAPI puts a JSON syntax error at its offset).
+    """
     return any(
-        e.get("type") in _BODY_SHAPE_ERRORS and tuple(e.get("loc", ())) in (("body",), ("body", 0))
+        e.get("type") == "json_invalid"
+        or (e.get("type") in _BODY_SHAPE_ERRORS and tuple(e.get("loc", ())) == ("body",))
         for e in errors
     )
 

@@ -1,14 +1,22 @@
 """Filters, sorting and pages of the list endpoints (contract §7)."""
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from order_taking.core.fields import storable_text
 from order_taking.core.time import parse_datetime
 
 
@@ -16,19 +24,27 @@ def _filter_datetime(value: Any) -> Any:
     if value is None or value == "":
         return None
     try:
-        return parse_datetime(str(value))
-    except ValueError:
+        # In UTC at once: a moment near year 1 or 9999 that no database can hold fails here.
+        return parse_datetime(str(value)).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise PydanticCustomError("invalid_date", "must be an ISO 8601 date or datetime") from None
 
 
 FilterDateTime = Annotated[datetime | None, BeforeValidator(_filter_datetime)]
+# A text filter: compared as it is, so only what a database can hold.
+FilterText = Annotated[
+    str | None, StringConstraints(max_length=255), BeforeValidator(storable_text)
+]
+
+# Far beyond any real list, and within every database's integer range.
+MAX_OFFSET = 2**31 - 1
 
 
 class Page(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     limit: int = Field(50, ge=1, le=1000, description="Page size, 1..1000")
-    offset: int = Field(0, ge=0, description="Items to skip")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
 
 
 def sort_validator(allowed: Sequence[str]) -> BeforeValidator:
@@ -46,11 +62,22 @@ def sort_validator(allowed: Sequence[str]) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+def sort_choices(allowed: Sequence[str]) -> WithJsonSchema:
+    """Documents a `sort` parameter with its choices: each field, and each with `-`."""
+    choices = [name for field in allowed for name in (field, f"-{field}")]
+    return WithJsonSchema({"anyOf": [{"type": "string", "enum": choices}, {"type": "null"}]})
+
+
 def order_by(sort: str, columns: Mapping[str, Any], tie_breaker: Any) -> list[ColumnElement[Any]]:
+    """`field` ascending or `-field` descending, then the tie breaker the same way.
+
+    An empty value sorts after every other, on every database (PostgreSQL's own order, which its
+    indexes serve in both directions): last ascending, first descending.
+    """
     column = columns[sort.removeprefix("-")]
     if sort.startswith("-"):
-        return [column.desc(), tie_breaker.desc()]
-    return [column.asc(), tie_breaker.asc()]
+        return [column.desc().nulls_first(), tie_breaker.desc()]
+    return [column.asc().nulls_last(), tie_breaker.asc()]
 
 
 def date_range(column: Any, after: date | None, before: date | None) -> list[Any]:
