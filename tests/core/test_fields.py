@@ -69,6 +69,12 @@ class TestOptionalStrings:
 
         assert Body.model_validate({"name": text}).name == text
 
+    def test_the_request_schema_says_nul_is_refused(self) -> None:
+        pattern = Body.model_json_schema()["properties"]["code"]["anyOf"][0]["pattern"]
+
+        assert re.search(pattern, "AZ001234")
+        assert not re.search(pattern, "AZ\x00")
+
     def test_a_required_id_is_not_empty(self) -> None:
         assert refusal(required_id="") == ("required_id", "too_short")
         assert refusal(required_id=None) == ("required_id", "invalid_type")
@@ -116,7 +122,16 @@ class TestIsoDate:
 class TestVlanId:
     @pytest.mark.parametrize(
         ("sent", "read"),
-        [(1, 1), (4094, 4094), ("1257", 1257), (" 7 ", 7), ("007", 7), ("", None), (None, None)],
+        [
+            (1, 1),
+            (4094, 4094),
+            (1257.0, 1257),
+            ("1257", 1257),
+            (" 7 ", 7),
+            ("007", 7),
+            ("", None),
+            (None, None),
+        ],
     )
     def test_takes_a_number_or_a_numeric_string(self, sent: object, read: int | None) -> None:
         assert Body.model_validate({"vlan": sent}).vlan == read
@@ -128,7 +143,8 @@ class TestVlanId:
             (4095, "out_of_range"),
             ("9999", "out_of_range"),
             (False, "invalid_type"),
-            (1.0, "invalid_type"),
+            (12.5, "invalid_type"),
+            (float("inf"), "invalid_type"),
             ("1e3", "invalid_type"),
             ("+12", "invalid_type"),
             ("١٢", "invalid_type"),
@@ -151,7 +167,7 @@ class TestDocumentation:
         properties = Body.model_json_schema()["properties"]
 
         assert properties["name"]["anyOf"] == [
-            {"type": "string", "maxLength": 255},
+            {"type": "string", "maxLength": 255, "pattern": "^[^\\u0000]*$"},
             {"type": "null"},
         ]
         assert {"type": "null"} in properties["ids"]["anyOf"]

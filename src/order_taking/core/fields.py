@@ -5,12 +5,20 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, GetJsonSchemaHandler, StringConstraints, WithJsonSchema
+from pydantic import (
+    BeforeValidator,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DIGITS = re.compile(r"\s*\d+\s*", re.ASCII)
+# JSON Schema's way of saying "no NUL character" (ECMA-262 syntax).
+_NO_NUL = "^[^\\u0000]*$"
 
 
 class AlsoNull:
@@ -39,8 +47,27 @@ def storable_text(value: Any) -> Any:
     return value
 
 
-def _text_or_empty(value: Any) -> Any:
-    return "" if value is None else storable_text(value)
+class StorableText:
+    """Text a database can keep: refused with `invalid_character` otherwise, and documented so."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(storable_text, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        documented = handler(schema)
+        if handler.mode == "validation":
+            for choice in documented.get("anyOf", [documented]):
+                if choice.get("type") == "string":
+                    choice["pattern"] = _NO_NUL
+        return documented
+
+
+def _empty_if_null(value: Any) -> Any:
+    return "" if value is None else value
 
 
 def _number(value: Any) -> Any:
@@ -82,6 +109,9 @@ def _vlan(value: Any) -> Any:
         return None
     if isinstance(value, str) and _DIGITS.fullmatch(value):
         value = int(value)
+    # JSON has one number type: 1257.0 is the integer 1257.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise PydanticCustomError("invalid_type", "must be a whole number or a numeric string")
     if not 1 <= value <= 4094:
@@ -93,15 +123,16 @@ def _empty_list_if_null(value: Any) -> Any:
     return [] if value is None else value
 
 
-_NullAsEmpty = BeforeValidator(_text_or_empty)
-_Storable = BeforeValidator(storable_text)
+_NullAsEmpty = BeforeValidator(_empty_if_null)
 
 # Optional strings: `null` is read as `""`. The constraints come first so that a long string is
 # reported as `too_long`, not as a list's `too_many`.
-Name = Annotated[str, StringConstraints(max_length=255), _NullAsEmpty, AlsoNull()]
-Code = Annotated[str, StringConstraints(max_length=64), _NullAsEmpty, AlsoNull()]
-LongText = Annotated[str, StringConstraints(max_length=10_000), _NullAsEmpty, AlsoNull()]
-CatalogId = Annotated[str, StringConstraints(max_length=64), _Storable]
+Name = Annotated[str, StringConstraints(max_length=255), StorableText(), _NullAsEmpty, AlsoNull()]
+Code = Annotated[str, StringConstraints(max_length=64), StorableText(), _NullAsEmpty, AlsoNull()]
+LongText = Annotated[
+    str, StringConstraints(max_length=10_000), StorableText(), _NullAsEmpty, AlsoNull()
+]
+CatalogId = Annotated[str, StringConstraints(max_length=64), StorableText()]
 Number = Annotated[float | None, BeforeValidator(_number)]
 Flag = Annotated[bool, BeforeValidator(_flag), AlsoNull()]
 IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
@@ -126,4 +157,4 @@ VlanId = Annotated[
 # Optional arrays: `null` is read as `[]`.
 NullAsEmptyList = BeforeValidator(_empty_list_if_null)
 IdList = Annotated[list[CatalogId], NullAsEmptyList, AlsoNull()]
-RequiredId = Annotated[str, StringConstraints(min_length=1, max_length=64), _Storable]
+RequiredId = Annotated[str, StringConstraints(min_length=1, max_length=64), StorableText()]

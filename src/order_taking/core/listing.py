@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from order_taking.core.fields import storable_text
+from order_taking.core.fields import StorableText
 from order_taking.core.time import parse_datetime
 
 
@@ -32,9 +32,7 @@ def _filter_datetime(value: Any) -> Any:
 
 FilterDateTime = Annotated[datetime | None, BeforeValidator(_filter_datetime)]
 # A text filter: compared as it is, so only what a database can hold.
-FilterText = Annotated[
-    str | None, StringConstraints(max_length=255), BeforeValidator(storable_text)
-]
+FilterText = Annotated[str | None, StringConstraints(max_length=255), StorableText()]
 
 # Far beyond any real list, and within every database's integer range.
 MAX_OFFSET = 2**31 - 1
