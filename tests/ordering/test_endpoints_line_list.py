@@ -93,7 +93,13 @@ class TestListLines:
         session = await create_session(api)
         lines = [(await create_line(api, session["id"]))["id"] for _ in range(3)]
         for line_id, hour in zip(lines, (8, 12, 16), strict=True):
-            await set_line(database, line_id, **{column: datetime(2025, 4, 10, hour, tzinfo=UTC)})
+            # Created before being ordered, as every line is.
+            created = datetime(2025, 4, 1, hour, tzinfo=UTC)
+            await set_line(
+                database,
+                line_id,
+                **{"creation_date": created, column: datetime(2025, 4, 10, hour, tzinfo=UTC)},
+            )
 
         # 12:00 UTC is 14:00 in Paris: a moment without offset is read in the service's zone.
         assert await listed(api, **{f"{column}_gt": "2025-04-10T12:00:00Z"}) == [lines[2]]
