@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from order_taking.clients.service import ClientIdentity, create_client
 from order_taking.core.database import Database
-from order_taking.core.references import next_reference
+from order_taking.core.references import next_reference, next_references
 
 APRIL_10 = datetime(2025, 4, 10, 9, 0, tzinfo=UTC)
 
@@ -57,3 +57,17 @@ class TestNextReference:
         references = await asyncio.gather(*(reference(database, client) for _ in range(12)))
 
         assert sorted(references) == [f"PO_DC173_20250410_{n:06d}" for n in range(1, 13)]
+
+
+class TestNextReferences:
+    async def test_reserves_a_run_the_next_reference_follows(self, database: Database) -> None:
+        client = await a_client(database)
+        await reference(database, client)
+
+        async with database.transaction() as db:
+            run = await next_references(
+                db, kind="PO", client_id=client.id, client_code="DC173", at=APRIL_10, count=3
+            )
+
+        assert run == [f"PO_DC173_20250410_00000{n}" for n in (2, 3, 4)]
+        assert await reference(database, client) == "PO_DC173_20250410_000005"
