@@ -250,6 +250,23 @@ class TestListLines:
         assert [item["id"] for item in response.json()["items"]] == lines[2:4]
         assert await listed(api, offset=5) == []
 
+    @pytest.mark.parametrize(
+        ("limit", "offset", "shown"),
+        [(10, 0, 5), (5, 0, 5), (3, 0, 3), (3, 3, 2), (2, 4, 1), (2, 5, 0), (2, 9, 0)],
+    )
+    async def test_counts_every_line_whatever_the_page(
+        self, api: httpx.AsyncClient, limit: int, offset: int, shown: int
+    ) -> None:
+        session = await create_session(api)
+        for _ in range(5):
+            await create_line(api, session["id"])
+
+        response = await api.get(
+            "/api/v1/product_order_item", params={"limit": limit, "offset": offset}
+        )
+
+        assert (response.json()["count"], len(response.json()["items"])) == (5, shown)
+
     async def test_shows_fifty_lines_by_default(self, api: httpx.AsyncClient) -> None:
         session = await create_session(api)
         for _ in range(51):

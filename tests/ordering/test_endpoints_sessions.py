@@ -155,6 +155,18 @@ class TestListSessions:
         assert [s["id"] for s in response.json()] == ids[1:3]
         assert response.headers["X-Total-Count"] == "5"
 
+    @pytest.mark.parametrize(("limit", "offset"), [(10, 0), (5, 0), (3, 3), (2, 5), (2, 9)])
+    async def test_counts_every_session_whatever_the_page(
+        self, api: httpx.AsyncClient, limit: int, offset: int
+    ) -> None:
+        for _ in range(5):
+            await create_session(api)
+
+        response = await api.get("/api/v1/product_order", params={"limit": limit, "offset": offset})
+
+        assert response.headers["X-Total-Count"] == "5"
+        assert len(response.json()) == max(0, min(limit, 5 - offset))
+
     @pytest.mark.parametrize(
         ("query", "path", "code"),
         [

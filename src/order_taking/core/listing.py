@@ -102,6 +102,11 @@ def search_text(*parts: object) -> str:
 async def fetch_page(
     db: AsyncSession, query: Select[Any], page: Page, order: Sequence[ColumnElement[Any]]
 ) -> tuple[list[Any], int]:
-    total = await db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    """The page of the query in that order, and the total of the rows it matches."""
     rows = (await db.scalars(query.order_by(*order).limit(page.limit).offset(page.offset))).all()
+    if len(rows) < page.limit and (rows or page.offset == 0):
+        # A short page is the last: the total is known without counting (a search that finds a
+        # few lines then costs one query, not two).
+        return list(rows), page.offset + len(rows)
+    total = await db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     return list(rows), total or 0
