@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from order_taking.clients import service as clients
@@ -378,6 +378,10 @@ async def load_demo_lines(
             await db.execute(insert(_table(OrderLine)), batch.lines)
         written += len(batch.lines)
         progress(written)
+    async with database.transaction() as db:
+        # Fresh statistics: until the database gathers its own, it plans the lists blind.
+        for table in (OrderSession, OrderLine):
+            await db.execute(text(f"ANALYZE {table.__tablename__}"))
     return token
 
 
