@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from order_taking.core.errors import (
     ErrorBody,
+    ErrorEntry,
     InvalidState,
     NotFound,
     install_error_handlers,
@@ -76,8 +77,27 @@ class TestResponses:
         assert sorted(documented) == [401, 404, 409, 422]
         assert {d["model"] for d in documented.values()} == {ErrorBody}
 
-    def test_an_endpoint_with_a_body_also_documents_400_and_413(self) -> None:
-        assert sorted(responses(body=True)) == [400, 401, 413, 422]
+
+class TestBodyErrorsDocumentation:
+    def test_an_operation_with_a_body_is_documented_with_400_and_413(self) -> None:
+        app = FastAPI()
+        install_error_handlers(app)
+
+        @app.post("/things", responses=responses())
+        async def create(thing: ErrorEntry) -> None: ...
+
+        @app.get("/things", responses=responses())
+        async def read() -> None: ...
+
+        document = app.openapi()
+        created = document["paths"]["/things"]["post"]["responses"]
+        read_responses = document["paths"]["/things"]["get"]["responses"]
+        assert {"400", "401", "413", "422"} <= set(created)
+        assert created["413"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorBody"
+        }
+        assert "400" not in read_responses
+        assert app.openapi() is document
 
 
 class TestMalformedBodies:

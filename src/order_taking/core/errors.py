@@ -82,12 +82,11 @@ def error_response(
     return JSONResponse(body.model_dump(), status_code=status_code, headers=headers)
 
 
-def responses(*errors: type[ApiError], body: bool = False) -> dict[int | str, dict[str, Any]]:
+def responses(*errors: type[ApiError]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` for an endpoint that may raise these errors (401 and 422 always;
-    400 and 413 too with `body=True`, for an endpoint that reads a JSON body)."""
+    400 and 413 are added to every operation with a body by `install_error_handlers`)."""
     documented: dict[int | str, dict[str, Any]] = {}
-    body_errors = (MalformedRequest, PayloadTooLarge) if body else ()
-    kinds: tuple[type[ApiError], ...] = (Unauthorized, ValidationFailed, *body_errors, *errors)
+    kinds: tuple[type[ApiError], ...] = (Unauthorized, ValidationFailed, *errors)
     for error in kinds:
         documented[error.status_code] = {"model": ErrorBody, "description": error.code}
     return documented
@@ -187,7 +186,38 @@ def _is_body_shape_error(errors: list[dict[str, Any]]) -> bool:
 _HTTP_CODES = {400: "malformed_request", 404: "not_found", 405: "method_not_allowed"}
 
 
+def _document_body_errors(app: FastAPI) -> None:
+    """Every operation that reads a body may answer 400 (not a JSON object) and 413 (too large):
+    declared once here for all of them, as FastAPI lets an app complete its OpenAPI document.
+    (ErrorBody is in the document: every endpoint declares its errors with `responses`.)"""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = generate()
+        error_body = {"$ref": "#/components/schemas/ErrorBody"}
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                if "requestBody" not in operation:
+                    continue
+                for error in (MalformedRequest, PayloadTooLarge):
+                    operation["responses"].setdefault(
+                        str(error.status_code),
+                        {
+                            "description": error.code,
+                            "content": {"application/json": {"schema": error_body}},
+                        },
+                    )
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """The one rendering of every error, and its declaration in the OpenAPI document."""
+    _document_body_errors(app)
+
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None

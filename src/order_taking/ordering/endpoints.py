@@ -31,7 +31,7 @@ LineId = Annotated[RequiredId, Path(description="Order line identifier (UUID)")]
 @router.post(
     "/product_order/",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(body=True),
+    responses=responses(),
     summary="Create an order session",
 )
 async def create_session(
@@ -75,7 +75,7 @@ async def get_session(db: Transaction, client: CurrentClient, id: SessionId) -> 
 
 @router.patch(
     "/product_order/{id}/",
-    responses=responses(NotFound, InvalidState, body=True),
+    responses=responses(NotFound, InvalidState),
     summary="Update an order session",
 )
 async def update_session(
@@ -111,7 +111,7 @@ async def confirm_session(
 @router.post(
     "/product_order/{id}/product_order_item/",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(NotFound, InvalidState, body=True),
+    responses=responses(NotFound, InvalidState),
     summary="Create an order line",
 )
 async def add_line(
@@ -122,7 +122,7 @@ async def add_line(
 
 @router.patch(
     "/product_order/{id}/product_order_item/{item_id}/",
-    responses=responses(NotFound, InvalidState, body=True),
+    responses=responses(NotFound, InvalidState),
     summary="Update an order line",
 )
 async def update_line(
