@@ -69,8 +69,9 @@ class TestDemoBatches:
         months = {line["creation_date"].strftime("%Y-%m") for line in lines}
         assert len(months) >= 12
 
-    def test_dates_follow_each_other_within_the_year(self, batches: list[Batch]) -> None:
-        for line in all_lines(batches):
+    @pytest.mark.parametrize("seed", range(5))
+    def test_dates_follow_each_other_within_the_year(self, seed: int) -> None:
+        for line in all_lines(generate(lines=2000, per_session=50, seed=seed)):
             created = line["creation_date"]
             assert AT - timedelta(days=366) < created < AT
             assert line["expiration_date"] == local_date(created) + timedelta(days=90)
@@ -98,6 +99,15 @@ class TestDemoBatches:
             assert (line["cancellation_date"] is not None) == (state == LineState.CANCELLED)
             assert bool(line["cancellation_reason"]) == (state == LineState.CANCELLED)
             assert (line["order_date"] is None) == (state == LineState.CREATED)
+
+    def test_a_confirmed_session_completes_after_its_confirmation(
+        self, batches: list[Batch]
+    ) -> None:
+        for session in all_sessions(batches):
+            assert (session["order_date"] is None) == (session["state"] == SessionState.CREATED)
+            if session["completion_date"] is not None:
+                assert session["creation_date"] < session["order_date"]
+                assert session["order_date"] < session["completion_date"] <= AT
 
     def test_sessions_end_as_their_lines(self, batches: list[Batch]) -> None:
         line_states: dict[str, set[str]] = {}

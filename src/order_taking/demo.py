@@ -272,8 +272,11 @@ def demo_batches(
     """Sessions of `lines_per_session` lines, created over the year before `at`, oldest first."""
     rng = random.Random(seed)
     session_count = -(-lines // lines_per_session)
-    year = timedelta(days=365).total_seconds()
-    starts = sorted(at - timedelta(seconds=rng.uniform(3600, year)) for _ in range(session_count))
+    day, year = timedelta(days=1).total_seconds(), timedelta(days=365).total_seconds()
+    # Sessions start a day ago at the latest: even a session of 1000 lines (20 s apart) is
+    # complete, confirmed and answered before `at`.
+    starts = sorted(at - timedelta(seconds=rng.uniform(day, year)) for _ in range(session_count))
+    last_confirmation = at - timedelta(minutes=10)
     batch = Batch([], [])
     for number, start in enumerate(starts):
         size = min(lines_per_session, lines - number * lines_per_session)
@@ -283,7 +286,8 @@ def demo_batches(
         created = [start + timedelta(seconds=20 * n + rng.randrange(20)) for n in range(size)]
         ordered = None
         if state != SessionState.CREATED:
-            ordered = min(created[-1] + timedelta(minutes=rng.randrange(5, 4000)), at)
+            delay = timedelta(minutes=rng.randrange(5, 4000))
+            ordered = min(created[-1] + delay, last_confirmation)
         session = {
             "id": str(uuid.uuid4()),
             "client_id": client_id,
@@ -293,7 +297,7 @@ def demo_batches(
             "creation_date": start,
             "order_date": ordered,
             # Every line is answered within two minutes of the confirmation.
-            "completion_date": min(ordered + timedelta(minutes=2), at) if ordered else None,
+            "completion_date": ordered + timedelta(minutes=2) if ordered else None,
             "cancellation_date": None,
         }
         outcomes = [_line_outcome(rng, state) for _ in range(size)]
