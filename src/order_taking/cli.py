@@ -18,6 +18,7 @@ from order_taking.clients import service as clients
 from order_taking.core import migrate as migrations
 from order_taking.core.database import Database
 from order_taking.core.settings import get_settings
+from order_taking.demo import demo_app
 
 app = typer.Typer(
     help="Order Taking API: the service and its administration.", no_args_is_help=True
@@ -30,6 +31,7 @@ catalog_app = typer.Typer(help="Offerings, options and eligibility items.", no_a
 app.add_typer(clients_app, name="clients")
 app.add_typer(operators_app, name="operators")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(demo_app, name="demo")
 
 T = TypeVar("T")
 

@@ -28,7 +28,9 @@ class ErrorEntry(BaseModel):
 class ErrorBody(BaseModel):
     code: str = Field(description="`malformed_request`, `unauthorized`, `not_found`, ...")
     message: str = Field(description="Human-readable summary")
-    errors: list[ErrorEntry] = Field(default_factory=list)
+    errors: list[ErrorEntry] = Field(
+        default_factory=list, description="One entry per refused field; may be empty"
+    )
 
 
 class ApiError(Exception):
@@ -81,7 +83,8 @@ def error_response(
 
 
 def responses(*errors: type[ApiError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for an endpoint that may raise these errors (401 and 422 always)."""
+    """OpenAPI `responses=` for an endpoint that may raise these errors (401 and 422 always;
+    400 and 413 are added to every operation with a body by `install_error_handlers`)."""
     documented: dict[int | str, dict[str, Any]] = {}
     kinds: tuple[type[ApiError], ...] = (Unauthorized, ValidationFailed, *errors)
     for error in kinds:
@@ -97,6 +100,8 @@ def render_value(value: Any) -> str:
             text = json.dumps(value, ensure_ascii=False, default=str)
         except (TypeError, ValueError):
             text = repr(value)
+    # An unpaired surrogate cannot be sent as UTF-8: it is shown as "?".
+    text = text.encode("utf-8", "replace").decode("utf-8")
     return text if len(text) <= 200 else text[:197] + "..."
 
 
@@ -134,9 +139,16 @@ _VALIDATION_CODES = {
 }
 
 # Codes raised by our own validators (core.fields, list filters) pass through as they are.
-_OWN_CODES = {"invalid_type", "invalid_date", "out_of_range", "invalid_choice", "invalid_sort"}
+_OWN_CODES = {
+    "invalid_type",
+    "invalid_date",
+    "out_of_range",
+    "invalid_choice",
+    "invalid_sort",
+    "invalid_character",
+}
 
-_BODY_SHAPE_ERRORS = {"json_invalid", "model_attributes_type", "dict_type", "model_type"}
+_BODY_SHAPE_ERRORS = {"missing", "model_attributes_type", "dict_type", "model_type"}
 
 
 def validation_entries(errors: list[dict[str, Any]]) -> list[ErrorEntry]:
@@ -160,21 +172,52 @@ def validation_entries(errors: list[dict[str, Any]]) -> list[ErrorEntry]:
 
 
 def _is_body_shape_error(errors: list[dict[str, Any]]) -> bool:
-    """A body that is not JSON, or not an object, is malformed rather than invalid."""
-    for error in errors:
-        location = tuple(error.get("loc", ()))
-        # FastAPI locates a JSON syntax error at ("body", <character offset>).
-        if error.get("type") == "json_invalid" and location[:1] == ("body",):
-            return True
-        if error.get("type") in _BODY_SHAPE_ERRORS and location in (("body",), ("body", 0)):
-            return True
-    return False
+    """A body that is missing, not JSON, or not an object is malformed rather than invalid.
+
+    Such errors are located at the body itself (FastAPI puts a JSON syntax error at its offset).
+    """
+    return any(
+        e.get("type") == "json_invalid"
+        or (e.get("type") in _BODY_SHAPE_ERRORS and tuple(e.get("loc", ())) == ("body",))
+        for e in errors
+    )
 
 
 _HTTP_CODES = {400: "malformed_request", 404: "not_found", 405: "method_not_allowed"}
 
 
+def _document_body_errors(app: FastAPI) -> None:
+    """Every operation that reads a body may answer 400 (not a JSON object) and 413 (too large):
+    declared once here for all of them, as FastAPI lets an app complete its OpenAPI document.
+    (ErrorBody is in the document: every endpoint declares its errors with `responses`.)"""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = generate()
+        error_body = {"$ref": "#/components/schemas/ErrorBody"}
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                if "requestBody" not in operation:
+                    continue
+                for error in (MalformedRequest, PayloadTooLarge):
+                    operation["responses"].setdefault(
+                        str(error.status_code),
+                        {
+                            "description": error.code,
+                            "content": {"application/json": {"schema": error_body}},
+                        },
+                    )
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """The one rendering of every error, and its declaration in the OpenAPI document."""
+    _document_body_errors(app)
+
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None

@@ -1,14 +1,22 @@
 """Filters, sorting and pages of the list endpoints (contract §7)."""
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from order_taking.core.fields import StorableText
 from order_taking.core.time import parse_datetime
 
 
@@ -16,20 +24,25 @@ def _filter_datetime(value: Any) -> Any:
     if value is None or value == "":
         return None
     try:
-        return parse_datetime(str(value))
-    except ValueError:
+        # In UTC at once: a moment near year 1 or 9999 that no database can hold fails here.
+        return parse_datetime(str(value)).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise PydanticCustomError("invalid_date", "must be an ISO 8601 date or datetime") from None
 
 
 FilterDateTime = Annotated[datetime | None, BeforeValidator(_filter_datetime)]
+# A text filter: compared as it is, so only what a database can hold.
+FilterText = Annotated[str | None, StringConstraints(max_length=255), StorableText()]
+
+# Far beyond any real list, and within every database's integer range.
+MAX_OFFSET = 2**31 - 1
 
 
 class Page(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     limit: int = Field(50, ge=1, le=1000, description="Page size, 1..1000")
-    # Bounded: a larger offset overflows the databases' 64-bit integers (a 500, not a 422).
-    offset: int = Field(0, ge=0, le=1_000_000_000, description="Items to skip, 0..10^9")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
 
 
 def sort_validator(allowed: Sequence[str]) -> BeforeValidator:
@@ -47,8 +60,18 @@ def sort_validator(allowed: Sequence[str]) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+def sort_choices(allowed: Sequence[str]) -> WithJsonSchema:
+    """Documents a `sort` parameter with its choices: each field, and each with `-`."""
+    choices = [name for field in allowed for name in (field, f"-{field}")]
+    return WithJsonSchema({"anyOf": [{"type": "string", "enum": choices}, {"type": "null"}]})
+
+
 def order_by(sort: str, columns: Mapping[str, Any], tie_breaker: Any) -> list[ColumnElement[Any]]:
-    """NULL ranks above every value, as on PostgreSQL, so that both databases give one order."""
+    """`field` ascending or `-field` descending, then the tie breaker the same way.
+
+    An empty value sorts after every other, on every database (PostgreSQL's own order, which its
+    indexes serve in both directions): last ascending, first descending.
+    """
     column = columns[sort.removeprefix("-")]
     if sort.startswith("-"):
         return [column.desc().nulls_first(), tie_breaker.desc()]
@@ -84,6 +107,11 @@ def search_text(*parts: object) -> str:
 async def fetch_page(
     db: AsyncSession, query: Select[Any], page: Page, order: Sequence[ColumnElement[Any]]
 ) -> tuple[list[Any], int]:
-    total = await db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    """The page of the query in that order, and the total of the rows it matches."""
     rows = (await db.scalars(query.order_by(*order).limit(page.limit).offset(page.offset))).all()
+    if len(rows) < page.limit and (rows or page.offset == 0):
+        # A short page is the last: the total is known without counting (a search that finds a
+        # few lines then costs one query, not two).
+        return list(rows), page.offset + len(rows)
+    total = await db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     return list(rows), total or 0

@@ -25,13 +25,24 @@ async def next_reference(
     db: AsyncSession, *, kind: str, client_id: str, client_code: str, at: datetime
 ) -> str:
     """The next reference of that kind; the counter row's lock makes it unique under concurrency."""
+    [reference] = await next_references(
+        db, kind=kind, client_id=client_id, client_code=client_code, at=at, count=1
+    )
+    return reference
+
+
+async def next_references(
+    db: AsyncSession, *, kind: str, client_id: str, client_code: str, at: datetime, count: int
+) -> list[str]:
+    """The next `count` references of that kind and day, reserved at once (bulk loads)."""
     day = local_date(at).strftime("%Y%m%d")
     key = {"client_id": client_id, "kind": kind, "day": day}
     await insert_if_missing(db, ReferenceCounter, **key, value=0)
-    counter = await db.scalar(
+    last = await db.scalar(
         update(ReferenceCounter)
         .where(*(getattr(ReferenceCounter, k) == v for k, v in key.items()))
-        .values(value=ReferenceCounter.value + 1)
+        .values(value=ReferenceCounter.value + count)
         .returning(ReferenceCounter.value)
     )
-    return f"{kind}_{client_code}_{day}_{counter:06d}"
+    assert last is not None
+    return [f"{kind}_{client_code}_{day}_{n:06d}" for n in range(last - count + 1, last + 1)]

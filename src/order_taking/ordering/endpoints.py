@@ -12,12 +12,14 @@ from order_taking.ordering.schemas import (
     LineCreate,
     LineFields,
     LineFilters,
+    LineId,
     LineOut,
     LinePage,
     LineSummary,
     SessionDetail,
     SessionFields,
     SessionFilters,
+    SessionId,
     SessionOut,
 )
 
@@ -38,7 +40,21 @@ async def create_session(
     return SessionOut.of(await service.create_session(db, client, data or SessionFields()))
 
 
-@router.get("/product_order/", responses=responses(), summary="List order sessions")
+@router.get(
+    "/product_order/",
+    responses=responses()
+    | {
+        200: {
+            "headers": {
+                "X-Total-Count": {
+                    "description": "Sessions matching the filters, all pages",
+                    "schema": {"type": "integer"},
+                }
+            }
+        }
+    },
+    summary="List order sessions",
+)
 async def list_sessions(
     db: Transaction,
     client: CurrentClient,
@@ -51,7 +67,7 @@ async def list_sessions(
 
 
 @router.get("/product_order/{id}/", responses=responses(NotFound), summary="Order session detail")
-async def get_session(db: Transaction, client: CurrentClient, id: str) -> SessionDetail:
+async def get_session(db: Transaction, client: CurrentClient, id: SessionId) -> SessionDetail:
     return SessionDetail.of(await service.get_session(db, client, id))
 
 
@@ -61,7 +77,7 @@ async def get_session(db: Transaction, client: CurrentClient, id: str) -> Sessio
     summary="Update an order session",
 )
 async def update_session(
-    db: Transaction, client: CurrentClient, id: str, data: SessionFields
+    db: Transaction, client: CurrentClient, id: SessionId, data: SessionFields
 ) -> SessionDetail:
     await service.update_session(db, client, id, data)
     return SessionDetail.of(await service.get_session(db, client, id))
@@ -73,7 +89,7 @@ async def update_session(
     responses=responses(NotFound, InvalidState),
     summary="Delete an order session and its lines",
 )
-async def delete_session(db: Transaction, client: CurrentClient, id: str) -> Response:
+async def delete_session(db: Transaction, client: CurrentClient, id: SessionId) -> Response:
     await service.delete_session(db, client, id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -84,7 +100,7 @@ async def delete_session(db: Transaction, client: CurrentClient, id: str) -> Res
     summary="Confirm the order session: its orders are then created by the back end",
 )
 async def confirm_session(
-    db: Transaction, client: CurrentClient, id: str, request: Request
+    db: Transaction, client: CurrentClient, id: SessionId, request: Request
 ) -> SessionDetail:
     wake_workers = request.app.state.work_signal.set
     return SessionDetail.of(await service.confirm_session(db, client, id, wake_workers))
@@ -96,7 +112,9 @@ async def confirm_session(
     responses=responses(NotFound, InvalidState),
     summary="Create an order line",
 )
-async def add_line(db: Transaction, client: CurrentClient, id: str, data: LineCreate) -> LineOut:
+async def add_line(
+    db: Transaction, client: CurrentClient, id: SessionId, data: LineCreate
+) -> LineOut:
     return LineOut.of(await service.add_line(db, client, id, data))
 
 
@@ -106,7 +124,7 @@ async def add_line(db: Transaction, client: CurrentClient, id: str, data: LineCr
     summary="Update an order line",
 )
 async def update_line(
-    db: Transaction, client: CurrentClient, id: str, item_id: str, data: LineFields
+    db: Transaction, client: CurrentClient, id: SessionId, item_id: LineId, data: LineFields
 ) -> LineOut:
     return LineOut.of(await service.update_line(db, client, id, item_id, data))
 
@@ -117,7 +135,7 @@ async def update_line(
     summary="Delete an order line; answers the session's detail",
 )
 async def delete_line(
-    db: Transaction, client: CurrentClient, id: str, item_id: str
+    db: Transaction, client: CurrentClient, id: SessionId, item_id: LineId
 ) -> SessionDetail:
     return SessionDetail.of(await service.delete_line(db, client, id, item_id))
 
@@ -133,5 +151,5 @@ async def list_lines(
 @router.get(
     "/product_order_item/{item_id}/", responses=responses(NotFound), summary="Order line detail"
 )
-async def get_line(db: Transaction, client: CurrentClient, item_id: str) -> LineOut:
+async def get_line(db: Transaction, client: CurrentClient, item_id: LineId) -> LineOut:
     return LineOut.of(await service.get_line(db, client, item_id))

@@ -49,15 +49,24 @@ class OrderLine(Base):
     __table_args__ = (
         CheckConstraint("vlan_reference BETWEEN 1 AND 4094", name="vlan_range"),
         Index(None, "session_id", "creation_date"),
-        Index(None, "client_id", "creation_date"),
         Index(None, "client_id", "state", "creation_date"),
-        Index(None, "client_id", "order_date"),
-        Index(None, "client_id", "expiration_date"),
-        Index(None, "client_id", "completion_date"),
-        Index(None, "client_id", "scheduled_delivery_date"),
-        Index(None, "client_id", "customer_order_name"),
-        Index(None, "client_id", "end_customer_name"),
-        Index(None, "client_id", "external_id"),
+        # One index per sort of the line list, ending with its tie breaker (the id): a page is
+        # then read in index order, even where many lines share a value (a state, an empty date).
+        *(
+            Index(None, "client_id", column, "id")
+            for column in (
+                "creation_date",
+                "order_date",
+                "expiration_date",
+                "completion_date",
+                "scheduled_delivery_date",
+                "order_reference",
+                "state",
+                "customer_order_name",
+                "end_customer_name",
+                "external_id",
+            )
+        ),
         Index(None, "quote_item_id"),
     )
 

@@ -7,7 +7,7 @@ from order_taking.core.errors import InvalidState, NotFound, responses
 from order_taking.core.http import Transaction
 from order_taking.ordering import operator_service
 from order_taking.ordering.operator_schemas import Cancellation
-from order_taking.ordering.schemas import LineOut
+from order_taking.ordering.schemas import LineId, LineOut
 
 router = APIRouter(prefix="/api/v1/operator", tags=["Operator actions (staff)"])
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/v1/operator", tags=["Operator actions (staff)"])
     responses=responses(NotFound, InvalidState),
     summary="Release an order held for ADV validation (→ in_progress)",
 )
-async def release_line(db: Transaction, operator: CurrentOperator, item_id: str) -> LineOut:
+async def release_line(db: Transaction, operator: CurrentOperator, item_id: LineId) -> LineOut:
     return LineOut.of(await operator_service.release_line(db, operator, item_id))
 
 
@@ -27,7 +27,7 @@ async def release_line(db: Transaction, operator: CurrentOperator, item_id: str)
     summary="Cancel an order (→ cancelled, with cancellation_date and cancellation_reason)",
 )
 async def cancel_line(
-    db: Transaction, operator: CurrentOperator, item_id: str, data: Cancellation
+    db: Transaction, operator: CurrentOperator, item_id: LineId, data: Cancellation
 ) -> LineOut:
     return LineOut.of(await operator_service.cancel_line(db, operator, item_id, data.reason))
 
@@ -37,5 +37,5 @@ async def cancel_line(
     responses=responses(NotFound, InvalidState),
     summary="Complete a delivered order (→ completed, with completion_date)",
 )
-async def complete_line(db: Transaction, operator: CurrentOperator, item_id: str) -> LineOut:
+async def complete_line(db: Transaction, operator: CurrentOperator, item_id: LineId) -> LineOut:
     return LineOut.of(await operator_service.complete_line(db, operator, item_id))

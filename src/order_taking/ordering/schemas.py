@@ -3,11 +3,29 @@
 from datetime import date
 from typing import Annotated, Any, Self
 
+from fastapi import Path
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from order_taking.core.errors import ErrorEntry
-from order_taking.core.fields import Code, Flag, IdList, IsoDate, LongText, Name, RequiredId, VlanId
-from order_taking.core.listing import FilterDateTime, Page, sort_validator
+from order_taking.core.fields import (
+    AlsoNull,
+    Code,
+    Flag,
+    IdList,
+    IsoDate,
+    LongText,
+    Name,
+    NullAsEmptyList,
+    RequiredId,
+    VlanId,
+)
+from order_taking.core.listing import (
+    FilterDateTime,
+    FilterText,
+    Page,
+    sort_choices,
+    sort_validator,
+)
 from order_taking.core.schemas import ApiDateTime, StateChange
 from order_taking.ordering.contacts import MAX_CONTACTS, ContactInformation
 from order_taking.ordering.models import OrderLine, OrderSession
@@ -55,8 +73,11 @@ class LineFields(BaseModel):
     business_code: Name = Field("", description="Business code")
     billing_site_ref: Name = Field("", description="Billing site reference")
     related_contact_information: Annotated[
-        list[ContactInformation], Field(max_length=MAX_CONTACTS)
-    ] = Field(default_factory=list, description="Site and contacts (required at confirmation)")
+        list[ContactInformation], Field(max_length=MAX_CONTACTS), NullAsEmptyList, AlsoNull()
+    ] = Field(
+        default_factory=list,
+        description="Site and contacts, at most 2 (the first is required at confirmation)",
+    )
     siret_known: Flag = Field(False, description="Whether the SIRET is filled in")
     additional_vlan_reference: Code = Field("", description="Additional VLAN reference")
     offer_family: Code = Field("", description="Offer family, e.g. BPE")
@@ -83,14 +104,16 @@ class LineCreate(LineFields):
 
 
 class SessionOut(BaseModel):
-    id: str = Field(description="Order session id")
-    external_id: str
-    project_id: str
-    state: SessionState
-    creation_date: ApiDateTime
-    order_date: ApiDateTime | None
-    completion_date: ApiDateTime | None
-    cancellation_date: ApiDateTime | None
+    id: str = Field(description="Order session id (UUID)")
+    external_id: str = Field(description="External identifier for the request")
+    project_id: str = Field(description="Associated project identifier")
+    state: SessionState = Field(description="Current state of the session")
+    creation_date: ApiDateTime = Field(description="When the session was created")
+    order_date: ApiDateTime | None = Field(description="When the session was confirmed")
+    completion_date: ApiDateTime | None = Field(
+        description="When every line of the confirmed session was answered"
+    )
+    cancellation_date: ApiDateTime | None = Field(description="When the session was cancelled")
 
     @classmethod
     def of(cls, session: OrderSession) -> Self:
@@ -100,48 +123,50 @@ class SessionOut(BaseModel):
 class LineOut(BaseModel):
     """The full order line."""
 
-    id: str
+    id: str = Field(description="Order line id (UUID)")
     product_order_id: str = Field(description="Id of the order session")
-    end_customer_name: str
-    external_id: str
-    option_ids: list[str]
-    note: str
-    technical_note: str
-    product_offering_id: str
-    product_offering_qualification_item_id: str
-    project_id: str
-    quote_item_id: str
-    delivery_mode: str
-    enni: str
-    enni_2: str
+    end_customer_name: str = Field(description="End customer name")
+    external_id: str = Field(description="External identifier for the request")
+    option_ids: list[str] = Field(description="Option ids")
+    note: str = Field(description="Note associated with the order")
+    technical_note: str = Field(description="Technical note")
+    product_offering_id: str = Field(description="Product offering id")
+    product_offering_qualification_item_id: str = Field(description="Eligibility item id")
+    project_id: str = Field(description="Associated project identifier")
+    quote_item_id: str = Field(description="The quote line this order follows, if any")
+    delivery_mode: str = Field(description="Delivery mode")
+    enni: str = Field(description="ENNI identifier")
+    enni_2: str = Field(description="Secondary ENNI identifier")
     enni2: str = Field(description="Same as enni_2")
-    vlan_reference: int | None
-    customer_order_name: str
-    business_code: str
-    billing_site_ref: str
-    related_contact_information: list[ContactInformation]
-    siret_known: bool
-    additional_vlan_reference: str
-    offer_family: str
-    offer_technology: str
-    specific_request: str
-    access_instructions: str
-    scheduled_delivery_date: date | None
-    cpe_networking_number: str
+    vlan_reference: int | None = Field(description="VLAN id, 1..4094")
+    customer_order_name: str = Field(description="Customer order name")
+    business_code: str = Field(description="Business code")
+    billing_site_ref: str = Field(description="Billing site reference")
+    related_contact_information: list[ContactInformation] = Field(description="Site and contacts")
+    siret_known: bool = Field(description="Whether the SIRET is filled in")
+    additional_vlan_reference: str = Field(description="Additional VLAN reference")
+    offer_family: str = Field(description="Offer family")
+    offer_technology: str = Field(description="Offer technology")
+    specific_request: str = Field(description="Specific request")
+    access_instructions: str = Field(description="Access instructions")
+    scheduled_delivery_date: date | None = Field(description="Scheduled delivery date")
+    cpe_networking_number: str = Field(description="CPE networking number")
     cpe_network_number: str = Field(description="Same as cpe_networking_number")
-    cpe_serial_number: str
-    building_ref: str
-    state: LineState
-    state_change: list[StateChange]
-    termination_error: list[ErrorEntry]
+    cpe_serial_number: str = Field(description="CPE serial number")
+    building_ref: str = Field(description="Building reference, once the order is created")
+    state: LineState = Field(description="Current state of the line")
+    state_change: list[StateChange] = Field(description="State change history, oldest first")
+    termination_error: list[ErrorEntry] = Field(
+        description="Why the order could not be created (state rejected_creation)"
+    )
     order_reference: str = Field(description="PO_<client>_<YYYYMMDD>_<counter>")
     temporary_reference: str = Field(description="Deprecated: same as order_reference")
-    creation_date: ApiDateTime
+    creation_date: ApiDateTime = Field(description="When the line was created")
     expiration_date: date = Field(description="Draft expiration date, creation + 90 days")
-    order_date: ApiDateTime | None
-    completion_date: ApiDateTime | None
-    cancellation_date: ApiDateTime | None
-    cancellation_reason: str
+    order_date: ApiDateTime | None = Field(description="When the session was confirmed")
+    completion_date: ApiDateTime | None = Field(description="When the line was completed")
+    cancellation_date: ApiDateTime | None = Field(description="When the line was cancelled")
+    cancellation_reason: str = Field(description="Why the line was cancelled")
 
     @classmethod
     def of(cls, line: OrderLine) -> Self:
@@ -178,20 +203,20 @@ class SessionDetail(SessionOut):
 class LineSummary(BaseModel):
     """An order line as the list shows it."""
 
-    id: str
-    product_order_id: str
-    end_customer_name: str
-    external_id: str
-    product_offering_id: str
-    product_offering_qualification_item_id: str
-    state: LineState
-    order_reference: str
-    temporary_reference: str
-    customer_order_name: str
-    creation_date: ApiDateTime
-    order_date: ApiDateTime | None
-    expiration_date: date
-    scheduled_delivery_date: date | None
+    id: str = Field(description="Order line id (UUID)")
+    product_order_id: str = Field(description="Id of the order session")
+    end_customer_name: str = Field(description="End customer name")
+    external_id: str = Field(description="External identifier for the request")
+    product_offering_id: str = Field(description="Product offering id")
+    product_offering_qualification_item_id: str = Field(description="Eligibility item id")
+    state: LineState = Field(description="Current state of the line")
+    order_reference: str = Field(description="PO_<client>_<YYYYMMDD>_<counter>")
+    temporary_reference: str = Field(description="Deprecated: same as order_reference")
+    customer_order_name: str = Field(description="Customer order name")
+    creation_date: ApiDateTime = Field(description="When the line was created")
+    order_date: ApiDateTime | None = Field(description="When the session was confirmed")
+    expiration_date: date = Field(description="Draft expiration date, creation + 90 days")
+    scheduled_delivery_date: date | None = Field(description="Scheduled delivery date")
 
     @classmethod
     def of(cls, line: OrderLine) -> Self:
@@ -207,22 +232,22 @@ class LineSummary(BaseModel):
 
 class LinePage(BaseModel):
     count: int = Field(description="Lines matching the filters, all pages")
-    items: list[LineSummary]
+    items: list[LineSummary] = Field(description="This page of lines")
 
 
 class SessionFilters(Page):
-    state: SessionState | None = None
-    external_id: str | None = None
-    project_id: str | None = None
-    creation_date_gt: FilterDateTime = None
-    creation_date_lt: FilterDateTime = None
-    order_date_gt: FilterDateTime = None
-    order_date_lt: FilterDateTime = None
-    completion_date_gt: FilterDateTime = None
-    completion_date_lt: FilterDateTime = None
-    cancellation_date_gt: FilterDateTime = None
-    cancellation_date_lt: FilterDateTime = None
-    limit: int = Field(1000, ge=1, le=1000, description="At most this many sessions")
+    state: SessionState | None = Field(None, description="Sessions in this state")
+    external_id: FilterText = Field(None, description="Sessions with this external id")
+    project_id: FilterText = Field(None, description="Sessions with this project id")
+    creation_date_gt: FilterDateTime = Field(None, description="Created after (ISO 8601)")
+    creation_date_lt: FilterDateTime = Field(None, description="Created before (ISO 8601)")
+    order_date_gt: FilterDateTime = Field(None, description="Ordered after (ISO 8601)")
+    order_date_lt: FilterDateTime = Field(None, description="Ordered before (ISO 8601)")
+    completion_date_gt: FilterDateTime = Field(None, description="Completed after (ISO 8601)")
+    completion_date_lt: FilterDateTime = Field(None, description="Completed before (ISO 8601)")
+    cancellation_date_gt: FilterDateTime = Field(None, description="Cancelled after (ISO 8601)")
+    cancellation_date_lt: FilterDateTime = Field(None, description="Cancelled before (ISO 8601)")
+    limit: int = Field(1000, ge=1, le=1000, description="At most this many sessions, 1..1000")
 
 
 LINE_SORT_FIELDS = (
@@ -241,20 +266,35 @@ LINE_SORT_FIELDS = (
 
 
 class LineFilters(Page):
-    state: LineState | None = None
-    order_reference: str | None = None
-    temporary_reference: str | None = None
-    customer_order_name: str | None = None
-    end_customer_name: str | None = None
-    creation_date_gt: FilterDateTime = None
-    creation_date_lt: FilterDateTime = None
-    order_date_gt: FilterDateTime = None
-    order_date_lt: FilterDateTime = None
-    expiration_date_gt: FilterDateTime = Field(None, description="Compared with the expiry day")
-    expiration_date_lt: FilterDateTime = Field(None, description="Compared with the expiry day")
-    search: str | None = Field(
-        None, max_length=200, description="Case-insensitive text in references, names, address"
+    state: LineState | None = Field(None, description="Lines in this state")
+    order_reference: FilterText = Field(None, description="The line with this reference")
+    temporary_reference: FilterText = Field(None, description="Same as order_reference")
+    customer_order_name: FilterText = Field(None, description="Lines of this customer order")
+    end_customer_name: FilterText = Field(None, description="Lines of this end customer")
+    creation_date_gt: FilterDateTime = Field(None, description="Created after (ISO 8601)")
+    creation_date_lt: FilterDateTime = Field(None, description="Created before (ISO 8601)")
+    order_date_gt: FilterDateTime = Field(None, description="Ordered after (ISO 8601)")
+    order_date_lt: FilterDateTime = Field(None, description="Ordered before (ISO 8601)")
+    expiration_date_gt: FilterDateTime = Field(
+        None, description="Expiring after: compared with the expiry day"
     )
-    sort: Annotated[str | None, sort_validator(LINE_SORT_FIELDS)] = Field(
-        None, description="A field, or -field for descending; default -creation_date"
+    expiration_date_lt: FilterDateTime = Field(
+        None, description="Expiring before: compared with the expiry day"
     )
+    search: FilterText = Field(
+        None,
+        description="Case-insensitive text in references, names, external id and address",
+    )
+    sort: Annotated[
+        str | None, sort_validator(LINE_SORT_FIELDS), sort_choices(LINE_SORT_FIELDS)
+    ] = Field(
+        None,
+        description="One of "
+        + ", ".join(LINE_SORT_FIELDS)
+        + "; -field for descending; default -creation_date. Empty dates sort last ascending, "
+        "first descending",
+    )
+
+
+SessionId = Annotated[RequiredId, Path(description="Order session identifier (UUID)")]
+LineId = Annotated[RequiredId, Path(description="Order line identifier (UUID)")]

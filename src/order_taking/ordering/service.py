@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,13 +82,31 @@ async def delete_session(db: AsyncSession, client: ClientIdentity, session_id: s
     await db.execute(delete(OrderSession).where(OrderSession.id == session_id))
 
 
+def line_search_text(
+    *,
+    order_reference: str,
+    external_id: str,
+    end_customer_name: str,
+    customer_order_name: str,
+    related_contact_information: list[dict[str, Any]],
+) -> str:
+    """What `search` looks in: the reference, external id, names and the contacts' addresses."""
+    return search_text(
+        order_reference,
+        external_id,
+        end_customer_name,
+        customer_order_name,
+        *address_words(related_contact_information),
+    )
+
+
 def _refresh_search_text(line: OrderLine) -> None:
-    line.search_text = search_text(
-        line.order_reference,
-        line.external_id,
-        line.end_customer_name,
-        line.customer_order_name,
-        *address_words(line.related_contact_information),
+    line.search_text = line_search_text(
+        order_reference=line.order_reference,
+        external_id=line.external_id,
+        end_customer_name=line.end_customer_name,
+        customer_order_name=line.customer_order_name,
+        related_contact_information=line.related_contact_information,
     )
 
 

@@ -7,14 +7,13 @@ from fastapi import APIRouter, Body, Query, Response, status
 from order_taking.clients.auth import CurrentClient
 from order_taking.core.errors import (
     InvalidState,
-    MalformedRequest,
     NotFound,
-    PayloadTooLarge,
     responses,
 )
 from order_taking.core.http import Transaction
 from order_taking.quotes import repository, service
 from order_taking.quotes.schemas import (
+    CartId,
     QuoteCartDetail,
     QuoteCartFields,
     QuoteCartFilters,
@@ -22,6 +21,7 @@ from order_taking.quotes.schemas import (
     QuoteLineCreate,
     QuoteLineFields,
     QuoteLineFilters,
+    QuoteLineId,
     QuoteLineOut,
     QuoteLinePage,
     QuoteLineSummary,
@@ -29,14 +29,11 @@ from order_taking.quotes.schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["Quotes"])
 
-# What an endpoint taking a body may also answer: 400 not a JSON object, 413 too large.
-BODY_ERRORS = (MalformedRequest, PayloadTooLarge)
-
 
 @router.post(
     "/quote/",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(*BODY_ERRORS),
+    responses=responses(),
     summary="Create a quote cart",
 )
 async def create_cart(
@@ -65,17 +62,17 @@ async def list_carts(
 
 
 @router.get("/quote/{id}/", responses=responses(NotFound), summary="Quote cart detail")
-async def get_cart(db: Transaction, client: CurrentClient, id: str) -> QuoteCartDetail:
+async def get_cart(db: Transaction, client: CurrentClient, id: CartId) -> QuoteCartDetail:
     return QuoteCartDetail.of(await service.get_cart(db, client, id))
 
 
 @router.patch(
     "/quote/{id}/",
-    responses=responses(NotFound, InvalidState, *BODY_ERRORS),
+    responses=responses(NotFound, InvalidState),
     summary="Update a quote cart",
 )
 async def update_cart(
-    db: Transaction, client: CurrentClient, id: str, data: QuoteCartFields
+    db: Transaction, client: CurrentClient, id: CartId, data: QuoteCartFields
 ) -> QuoteCartDetail:
     return QuoteCartDetail.of(await service.update_cart(db, client, id, data))
 
@@ -87,7 +84,7 @@ async def update_cart(
     summary="Confirm a quote cart: the cart and its lines become confirmed",
     description="409 if the cart is already confirmed or has no quote line.",
 )
-async def confirm_cart(db: Transaction, client: CurrentClient, id: str) -> Response:
+async def confirm_cart(db: Transaction, client: CurrentClient, id: CartId) -> Response:
     await service.confirm_cart(db, client, id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -95,20 +92,20 @@ async def confirm_cart(db: Transaction, client: CurrentClient, id: str) -> Respo
 @router.post(
     "/quote/{quote_id}/quote_item/",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(NotFound, InvalidState, *BODY_ERRORS),
+    responses=responses(NotFound, InvalidState),
     summary="Add a quote line",
     description="422 `unknown_eligibility`, `unknown_offering`, `offer_not_eligible` or "
     "`unknown_option` when the line names what the catalog does not offer.",
 )
 async def add_line(
-    db: Transaction, client: CurrentClient, quote_id: str, data: QuoteLineCreate
+    db: Transaction, client: CurrentClient, quote_id: CartId, data: QuoteLineCreate
 ) -> QuoteLineOut:
     return QuoteLineOut.of(await service.add_line(db, client, quote_id, data))
 
 
 @router.patch(
     "/quote/{quote_id}/quote_item/{quote_item_id}/",
-    responses=responses(NotFound, InvalidState, *BODY_ERRORS),
+    responses=responses(NotFound, InvalidState),
     summary="Update a quote line; answers the cart's detail",
     description="Only the fields sent change; the line as it will then be is checked against "
     "the catalog as on creation.",
@@ -116,8 +113,8 @@ async def add_line(
 async def update_line(
     db: Transaction,
     client: CurrentClient,
-    quote_id: str,
-    quote_item_id: str,
+    quote_id: CartId,
+    quote_item_id: QuoteLineId,
     data: QuoteLineFields,
 ) -> QuoteCartDetail:
     return QuoteCartDetail.of(await service.update_line(db, client, quote_id, quote_item_id, data))
@@ -129,7 +126,7 @@ async def update_line(
     summary="Delete a quote line; answers the cart's detail",
 )
 async def delete_line(
-    db: Transaction, client: CurrentClient, quote_id: str, quote_item_id: str
+    db: Transaction, client: CurrentClient, quote_id: CartId, quote_item_id: QuoteLineId
 ) -> QuoteCartDetail:
     return QuoteCartDetail.of(await service.delete_line(db, client, quote_id, quote_item_id))
 
@@ -143,5 +140,5 @@ async def list_lines(
 
 
 @router.get("/quote_item/{id}/", responses=responses(NotFound), summary="Quote line detail")
-async def get_line(db: Transaction, client: CurrentClient, id: str) -> QuoteLineOut:
+async def get_line(db: Transaction, client: CurrentClient, id: QuoteLineId) -> QuoteLineOut:
     return QuoteLineOut.of(await service.get_line(db, client, id))

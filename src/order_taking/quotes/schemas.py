@@ -3,10 +3,17 @@
 from datetime import date
 from typing import Annotated, Any, Self
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from order_taking.core.fields import IdList, IsoDate, LongText, Name, RequiredId
-from order_taking.core.listing import FilterDateTime, Page, sort_validator
+from order_taking.core.listing import (
+    FilterDateTime,
+    FilterText,
+    Page,
+    sort_choices,
+    sort_validator,
+)
 from order_taking.core.schemas import ApiDateTime
 from order_taking.ordering.contacts import MAX_CONTACTS, ContactInformation
 from order_taking.ordering.schemas import SessionFields
@@ -155,14 +162,14 @@ class QuoteLinePage(BaseModel):
 
 
 class QuoteCartFilters(Page):
-    state: QuoteState | None = None
-    external_id: str | None = None
-    project_id: str | None = None
-    creation_date_gt: FilterDateTime = None
-    creation_date_lt: FilterDateTime = None
-    quote_date_gt: FilterDateTime = None
-    quote_date_lt: FilterDateTime = None
-    limit: int = Field(1000, ge=1, le=1000, description="At most this many carts")
+    state: QuoteState | None = Field(None, description="Carts in this state")
+    external_id: FilterText = Field(None, description="Carts with this external id")
+    project_id: FilterText = Field(None, description="Carts with this project id")
+    creation_date_gt: FilterDateTime = Field(None, description="Created after (ISO 8601)")
+    creation_date_lt: FilterDateTime = Field(None, description="Created before (ISO 8601)")
+    quote_date_gt: FilterDateTime = Field(None, description="Quoted after (ISO 8601)")
+    quote_date_lt: FilterDateTime = Field(None, description="Quoted before (ISO 8601)")
+    limit: int = Field(1000, ge=1, le=1000, description="At most this many carts, 1..1000")
 
 
 QUOTE_LINE_SORT_FIELDS = (
@@ -179,23 +186,31 @@ QUOTE_LINE_SORT_FIELDS = (
 
 
 class QuoteLineFilters(Page):
-    reference: str | None = None
-    customer_order_name: str | None = None
-    end_customer_name: str | None = None
-    business_sector: str | None = None
-    project_id: str | None = None
-    state: QuoteState | None = None
-    offer_family: str | None = Field(None, description="Lines quoting an offering of this family")
-    technology_family: str | None = Field(
+    reference: FilterText = Field(None, description="The line with this reference")
+    customer_order_name: FilterText = Field(None, description="Lines of this customer order")
+    end_customer_name: FilterText = Field(None, description="Lines of this end customer")
+    business_sector: FilterText = Field(None, description="Lines of this business sector")
+    project_id: FilterText = Field(None, description="Lines with this project id")
+    state: QuoteState | None = Field(None, description="Lines in this state")
+    offer_family: FilterText = Field(None, description="Lines quoting an offering of this family")
+    technology_family: FilterText = Field(
         None, description="Lines quoting an offering of this technology, e.g. FIBDE"
     )
-    creation_date_gt: FilterDateTime = None
-    creation_date_lt: FilterDateTime = None
-    search: str | None = Field(
-        None, max_length=200, description="Case-insensitive text in reference, names, address"
+    creation_date_gt: FilterDateTime = Field(None, description="Created after (ISO 8601)")
+    creation_date_lt: FilterDateTime = Field(None, description="Created before (ISO 8601)")
+    search: FilterText = Field(
+        None, description="Case-insensitive text in reference, names, external id, address"
     )
-    sort: Annotated[str | None, sort_validator(QUOTE_LINE_SORT_FIELDS)] = Field(
+    sort: Annotated[
+        str | None,
+        sort_validator(QUOTE_LINE_SORT_FIELDS),
+        sort_choices(QUOTE_LINE_SORT_FIELDS),
+    ] = Field(
         None,
         description=f"One of {', '.join(QUOTE_LINE_SORT_FIELDS)}; -field for descending; "
         "default -creation_date. By quote_date, a line not yet quoted ranks after every date.",
     )
+
+
+CartId = Annotated[RequiredId, Path(description="Quote cart identifier (UUID)")]
+QuoteLineId = Annotated[RequiredId, Path(description="Quote line identifier (UUID)")]
