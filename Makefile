@@ -34,5 +34,8 @@ format: install
 	$(BIN)/ruff check --fix src tests
 	$(BIN)/ruff format src tests
 
+bench: install
+	bash bench/run.sh
+
 clean:
 	rm -rf $(VENV) order_taking.db order_taking.db-wal order_taking.db-shm

@@ -3,8 +3,9 @@
 For each worker count: a fresh database, N confirmed lines written directly (sessions of 20),
 then K workers started and the job table polled until empty. Prints, per K, the wall time from
 the workers' start (process start-up included) and the steady rate between the first and the
-last answer recorded. The back end is the built-in one when it is installed, else the tests'
-`Scripted` (answers at once); `--backend-delay` makes the latter take that long per call.
+last answer recorded. The back end is the built-in one (it reads the catalog and checks every
+rule); `--backend tests.backend.backends:Scripted` answers at once instead, and
+`--backend-delay` makes that one take so long per call, like a remote ERP.
 
     .venv/bin/python bench/workers.py [--lines 2000] [--workers 1,2,4]
         [--admin-url postgresql://postgres@127.0.0.1:5432/test]
@@ -12,7 +13,6 @@ last answer recorded. The back end is the built-in one when it is installed, els
 
 import argparse
 import asyncio
-import importlib.util
 import os
 import signal
 import sys
@@ -38,7 +38,6 @@ from order_taking.ordering.states import LineState, state_change_entry
 REPOSITORY = Path(__file__).resolve().parents[1]
 ORDER_TAKING = Path(sys.executable).with_name("order-taking")
 BUILTIN = "order_taking.backend.builtin:CatalogBackend"
-FALLBACK = "tests.backend.backends:Scripted"
 PER_SESSION = 20
 ELIGIBILITY_ITEM = "d5a4a9aa-ba2c-4f53-95c7-0c1ce6f6e7fa"
 
@@ -179,8 +178,7 @@ def main() -> None:
     parser.add_argument("--backend", default=None, help="module:attribute (default: built-in)")
     parser.add_argument("--backend-delay", type=float, default=0.0, help="seconds per call")
     arguments = parser.parse_args()
-    builtin_installed = importlib.util.find_spec("order_taking.backend.builtin") is not None
-    backend = arguments.backend or (BUILTIN if builtin_installed else FALLBACK)
+    backend = arguments.backend or BUILTIN
     print(f"back end: {backend}; {arguments.lines} lines; {os.cpu_count()} CPUs", flush=True)
     for workers in (int(k) for k in arguments.workers.split(",")):
         asyncio.run(

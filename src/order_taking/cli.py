@@ -96,9 +96,6 @@ def worker(
     SIGTERM or SIGINT: the batch in flight is finished, then the worker stops.
     """
     settings = get_settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
     overrides = {"worker_concurrency": concurrency, "worker_batch_size": batch}
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     asyncio.run(run_standalone(settings, once=once))
@@ -186,5 +183,9 @@ def show_catalog() -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=get_settings().log_level.upper())
+    """The `order-taking` command (logging set up once for every subcommand)."""
+    logging.basicConfig(
+        level=get_settings().log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
     app()

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `make bench`: the line list's latency on 100k lines, then workers' throughput, on PostgreSQL.
+# Needs PostgreSQL at $BENCH_ADMIN_URL; creates a scratch database and drops it at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+ADMIN_URL=${BENCH_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/test}
+LINES=${BENCH_LINES:-100000}
+REQUESTS=${BENCH_REQUESTS:-500}
+WORKER_LINES=${BENCH_WORKER_LINES:-2000}
+PORT=${BENCH_PORT:-8765}
+SCRATCH=order_taking_bench
+export ORDER_TAKING_DATABASE_URL="${ADMIN_URL%/*}/$SCRATCH"
+
+admin() { "$BIN/python" -c "
+import asyncio, asyncpg, sys
+async def run():
+    connection = await asyncpg.connect(sys.argv[1])
+    await connection.execute(sys.argv[2])
+    await connection.close()
+asyncio.run(run())" "$ADMIN_URL" "$1"; }
+
+server=""
+cleanup() {
+    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    admin "DROP DATABASE IF EXISTS $SCRATCH WITH (FORCE)"
+}
+trap cleanup EXIT
+
+echo "== line list: $LINES lines of one client (+ 20000 of another), $REQUESTS requests"
+admin "DROP DATABASE IF EXISTS $SCRATCH WITH (FORCE)"
+admin "CREATE DATABASE $SCRATCH"
+"$BIN/order-taking" migrate
+token=$("$BIN/order-taking" demo load --lines "$LINES" | tail -n 1)
+"$BIN/order-taking" demo load --lines 20000 --client XY999 --seed 2 >/dev/null
+ORDER_TAKING_EMBEDDED_WORKER=false "$BIN/order-taking" serve --port "$PORT" >/dev/null 2>&1 &
+server=$!
+for _ in $(seq 1 100); do
+    "$BIN/python" -c "import httpx; httpx.get('http://127.0.0.1:$PORT/openapi.json')" 2>/dev/null && break
+    sleep 0.2
+done
+"$BIN/python" bench/list_lines.py --base-url "http://127.0.0.1:$PORT" --token "$token" \
+    --requests "$REQUESTS"
+
+echo "== workers: $WORKER_LINES lines, 1, 2 and 4 worker processes"
+"$BIN/python" bench/workers.py --lines "$WORKER_LINES" --admin-url "$ADMIN_URL"
