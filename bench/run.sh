@@ -22,7 +22,10 @@ asyncio.run(run())" "$ADMIN_URL" "$1"; }
 
 server=""
 cleanup() {
-    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    if [ -n "$server" ]; then
+        kill "$server" 2>/dev/null || true
+        wait "$server" 2>/dev/null || true
+    fi
     admin "DROP DATABASE IF EXISTS $SCRATCH WITH (FORCE)"
 }
 trap cleanup EXIT
