@@ -2,62 +2,16 @@
 
 from typing import Any
 
+from tests.ordering.factories import SPEC_CONTACT, SPEC_LINE_CREATE
+
 ELIGIBILITY_ID = "d5a4a9aa-ba2c-4f53-95c7-0c1ce6f6e7fa"  # demo catalog, Mont-Saint-Aignan
 ROUEN_ELIGIBILITY_ID = "7c1e2f4a-3b5d-4e6f-8a9b-0c1d2e3f4a5b"  # demo catalog, DIA only
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 
-# "Creating an Order Line", request example ("option_ids": [...] in the text).
-SPEC_LINE_REQUEST: dict[str, Any] = {
-    "end_customer_name": "Covage",
-    "external_id": "6789",
+# "Creating an Order Line", request example, its `[...]` left empty.
+SPEC_LINE_REQUEST: dict[str, Any] = SPEC_LINE_CREATE | {
     "option_ids": [],
-    "note": "",
-    "technical_note": "",
-    "product_offering_id": "2173",
-    "product_offering_qualification_item_id": "{eligibility_id}",
-    "project_id": "",
-    "quote_item_id": "{quote_id}",
-    "delivery_mode": "",
-    "enni": "AZ001234",
-    "enni2": "",
-    "vlan_reference": "1257",
-    "customer_order_name": "john Doe",
-    "business_code": "AB123",
-    "billing_site_ref": "AUX99",
     "related_contact_information": [],
-    "siret_known": True,
-    "additional_vlan_reference": "1258",
-    "offer_family": "BPE",
-    "offer_technology": "FIBDE",
-    "specific_request": "Demande de raccordement spécifique",
-    "access_instructions": "Prendre la grande porte",
-    "scheduled_delivery_date": "2025-09-21",
-    "cpe_network_number": "NET-123456",
-    "cpe_serial_number": "SR-123456",
-}
-
-# "related_contact_information" example.
-SPEC_CONTACT: dict[str, Any] = {
-    "end_customer_name": "Covage corp",
-    "siret": "00000000000000",
-    "contact1_email_address": "John.Doe@unknown.com",
-    "contact1_firstname": "John",
-    "contact1_lastname": "Doe",
-    "contact1_phone_number": "0123456789",
-    "contact2_email_address": "Jane.Doe@unknown.com",
-    "contact2_firstname": "Jane",
-    "contact2_lastname": "Doe",
-    "contact2_phone_number": "0987654321",
-    "city": "Mont-Saint-Aignan",
-    "postcode": "76130",
-    "street_name": "Rue Andrei Sakharov",
-    "street_number": "4",
-    "street_number_extension": "B",
-    "insee_code": "76451",
-    "building_name": "",
-    "level_number": "0",
-    "latitude": 49.4744077,
-    "longitude": 1.091455,
 }
 
 # "Confirming the Order Session", the line of the response example (its contact is SPEC_CONTACT).
