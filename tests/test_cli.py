@@ -8,11 +8,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from alembic.script import ScriptDirectory
 from typer.testing import CliRunner, Result
 
 from order_taking.catalog import service as catalog
 from order_taking.cli import app
 from order_taking.core.database import Database
+from order_taking.core.migrate import alembic_config
 from order_taking.core.settings import get_settings
 from tests.conftest import ClientFactory
 from tests.ordering.factories import create_session_with_line
@@ -69,7 +71,7 @@ class TestMigrate:
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
             [(version,)] = db.execute("SELECT version_num FROM alembic_version").fetchall()
         assert {"order_sessions", "order_lines", "clients"} <= tables
-        assert version == "0002"
+        assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 class TestClientsCreate:

@@ -2,8 +2,6 @@
 worker. Workers are driven directly (`run_once`) on a clock the test moves."""
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import httpx
@@ -26,16 +24,9 @@ from tests.backend.factories import (
     outcome_entries,
     session_row,
 )
+from tests.polling import eventually
 
 DEADLINE_SECONDS = 10.0
-
-
-async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
-    """Polls `check` until it holds, failing after the deadline."""
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while not await check():
-        assert time.monotonic() < deadline, "condition not reached before the deadline"
-        await asyncio.sleep(0.01)
 
 
 class TestRetryDelay:

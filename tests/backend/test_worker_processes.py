@@ -9,10 +9,9 @@ import asyncio
 import os
 import signal
 import sys
-import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
@@ -29,6 +28,7 @@ from tests.backend.factories import (
     outcome_entries,
     session_row,
 )
+from tests.polling import eventually
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 ORDER_TAKING = Path(sys.executable).with_name("order-taking")
@@ -100,13 +100,6 @@ async def workers(tmp_path: Path) -> AsyncIterator[Callable[[str], WorkerProcess
             if process.returncode is None:
                 process.kill()
                 await process.wait()
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], *, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not await check():
-        assert time.monotonic() < deadline, f"{what}: not reached within {seconds} s"
-        await asyncio.sleep(0.05)
 
 
 def assert_answered_once(lines: list[OrderLine]) -> None:

@@ -2,19 +2,22 @@
 
 import asyncio
 import secrets
-import time
 
+import httpx
 import pytest
 from sqlalchemy import select, text
 
 from order_taking.app import load_demo_catalog_if_empty
+from order_taking.catalog.schemas import CatalogFile
+from order_taking.catalog.service import demo_catalog, replace_catalog
 from order_taking.clients.service import ClientIdentity, create_client
 from order_taking.core.database import Database
 from order_taking.core.errors import InvalidState
 from order_taking.quotes import service
 from order_taking.quotes.models import QuoteLineOffering
 from order_taking.quotes.schemas import QuoteCartFields, QuoteLineCreate, QuoteLineFields
-from tests.quotes.factories import BPE, DIA, ITEM
+from tests.polling import eventually
+from tests.quotes.factories import BPE, DIA, ITEM, confirmed_line
 
 
 async def new_client(database: Database) -> ClientIdentity:
@@ -64,19 +67,18 @@ class TestUpdateLine:
         assert await offering_rows(database) == [(0, DIA, "DIA", "FIBDE")]
 
 
-async def wait_for_a_lock_wait(database: Database, deadline_seconds: float = 10.0) -> None:
+async def wait_for_a_lock_wait(database: Database) -> None:
     """Returns once a session of this database waits on a lock; fails after the deadline."""
-    deadline = time.monotonic() + deadline_seconds
     query = text(
         "SELECT count(*) FROM pg_stat_activity "
         "WHERE datname = current_database() AND wait_event_type = 'Lock'"
     )
-    while time.monotonic() < deadline:
+
+    async def a_session_waits() -> bool:
         async with database.transaction() as db:
-            if await db.scalar(query):
-                return
-        await asyncio.sleep(0.01)
-    pytest.fail("no confirm ever waited on the cart's lock")
+            return bool(await db.scalar(query))
+
+    await eventually(a_session_waits, what="a confirm waiting on the cart's lock")
 
 
 @pytest.mark.postgresql
@@ -107,3 +109,27 @@ class TestConfirmCart:
             assert cart.quote_date == first_quote_date
         finally:
             await database.dispose()
+
+
+class TestSiteKeptByTheLine:
+    async def test_a_new_catalog_without_the_item_leaves_the_quoted_address(
+        self, api: httpx.AsyncClient, database: Database
+    ) -> None:
+        quoted = await confirmed_line(api)
+        try:
+            async with database.transaction() as db:
+                await replace_catalog(db, CatalogFile())
+
+            line = (await api.get(f"/api/v1/quote_item/{quoted['id']}/")).json()
+        finally:
+            async with database.transaction() as db:
+                await replace_catalog(db, demo_catalog())
+
+        assert line["address"] == {
+            "street_number": "4",
+            "street_name": "Rue Andrei Sakharov",
+            "postcode": "76130",
+            "city": "Mont-Saint-Aignan",
+            "insee_code": "76451",
+        }
+        assert (line["latitude"], line["longitude"]) == (49.4744077, 1.091455)

@@ -1,10 +1,9 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from order_taking.catalog.models import EligibilityItem
 from order_taking.core.columns import Json, id_column, text_field
 from order_taking.core.database import Base
 from order_taking.core.time import UtcDateTime, now
@@ -70,19 +69,21 @@ class QuoteLine(Base):
     business_code: Mapped[str] = text_field()
     related_contact_information: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
 
+    # The eligibility item's site as it was when the line was written: a quote keeps what it was
+    # quoted for, whatever later catalogs say.
+    site_street_number: Mapped[str] = text_field(32)
+    site_street_name: Mapped[str] = text_field()
+    site_postcode: Mapped[str] = text_field(16)
+    site_city: Mapped[str] = text_field()
+    site_insee_code: Mapped[str] = text_field(16)
+    site_latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    site_longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+
     creation_date: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     quote_date: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     cart: Mapped[QuoteCart] = relationship(back_populates="lines", lazy="raise")
-    # The site shown with the line. Read through, not a foreign key: reloading the catalog must
-    # not delete quotes; a line whose item has gone shows an empty address.
-    eligibility_item: Mapped[EligibilityItem | None] = relationship(
-        primaryjoin="foreign(QuoteLine.product_offering_qualification_item_id)"
-        " == EligibilityItem.id",
-        viewonly=True,
-        lazy="raise",
-    )
     offerings: Mapped[list["QuoteLineOffering"]] = relationship(
         lazy="raise",
         order_by="QuoteLineOffering.position",

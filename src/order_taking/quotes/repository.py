@@ -23,9 +23,9 @@ async def find_cart(
     query = select(QuoteCart).where(QuoteCart.id == cart_id, QuoteCart.client_id == client_id)
     if with_lines:
         # populate_existing: the lines are read afresh even if the cart was loaded before.
-        query = query.options(
-            selectinload(QuoteCart.lines).selectinload(QuoteLine.eligibility_item)
-        ).execution_options(populate_existing=True)
+        query = query.options(selectinload(QuoteCart.lines)).execution_options(
+            populate_existing=True
+        )
     if for_update:
         query = query.with_for_update()
     return await db.scalar(query)
@@ -39,11 +39,7 @@ async def find_line(
     cart_id: str | None = None,
     with_offerings: bool = False,
 ) -> QuoteLine | None:
-    query = (
-        select(QuoteLine)
-        .where(QuoteLine.id == line_id, QuoteLine.client_id == client_id)
-        .options(selectinload(QuoteLine.eligibility_item))
-    )
+    query = select(QuoteLine).where(QuoteLine.id == line_id, QuoteLine.client_id == client_id)
     if cart_id is not None:
         query = query.where(QuoteLine.quote_id == cart_id)
     if with_offerings:
@@ -107,9 +103,7 @@ async def list_lines(
     ]
     if filters.search:
         conditions.append(line.search_text.like(contains_pattern(filters.search), escape="\\"))
-    query: Select[Any] = (
-        select(line).where(and_(*conditions)).options(selectinload(line.eligibility_item))
-    )
+    query: Select[Any] = select(line).where(and_(*conditions))
     order = order_by(filters.sort or "-creation_date", LINE_SORT_COLUMNS, line.id)
     return await fetch_page(db, query, filters, order)
 

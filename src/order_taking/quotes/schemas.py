@@ -81,7 +81,7 @@ class QuoteCartOut(BaseModel):
 
 
 class SiteAddress(BaseModel):
-    """The address of the line's eligibility item."""
+    """The address of the line's eligibility item, as it was when the line was written."""
 
     street_number: str = ""
     street_name: str = ""
@@ -114,15 +114,18 @@ class QuoteLineSummary(BaseModel):
         fields: dict[str, Any] = {
             name: getattr(line, name) for name in cls.model_fields if name not in _DERIVED_FIELDS
         }
-        item = line.eligibility_item
         return cls.model_validate(
             fields
             | {
-                "address": SiteAddress.model_validate(item, from_attributes=True)
-                if item
-                else SiteAddress(),
-                "latitude": item.latitude if item else None,
-                "longitude": item.longitude if item else None,
+                "address": SiteAddress(
+                    street_number=line.site_street_number,
+                    street_name=line.site_street_name,
+                    postcode=line.site_postcode,
+                    city=line.site_city,
+                    insee_code=line.site_insee_code,
+                ),
+                "latitude": line.site_latitude,
+                "longitude": line.site_longitude,
                 "order_date": line.quote_date,
             }
         )

@@ -105,7 +105,15 @@ def _offering_rows(
     ]
 
 
-def _refresh_search_text(line: QuoteLine, site: EligibilityItem) -> None:
+def _copy_site(line: QuoteLine, site: EligibilityItem) -> None:
+    """The line keeps its site as the catalog gives it now, and can be found by it."""
+    line.site_street_number = site.street_number
+    line.site_street_name = site.street_name
+    line.site_postcode = site.postcode
+    line.site_city = site.city
+    line.site_insee_code = site.insee_code
+    line.site_latitude = site.latitude
+    line.site_longitude = site.longitude
     line.search_text = search_text(
         line.reference,
         line.external_id,
@@ -142,8 +150,7 @@ async def add_line(
         **data.model_dump(),
     )
     line.offerings = _offering_rows(data.product_offerings, offerings)
-    line.eligibility_item = site
-    _refresh_search_text(line, site)
+    _copy_site(line, site)
     db.add(line)
     await db.flush()
     return line
@@ -178,7 +185,7 @@ async def update_line(
     )
     for name, value in changes.items():
         setattr(line, name, value)
-    _refresh_search_text(line, site)
+    _copy_site(line, site)
     if "product_offerings" in changes:
         line.offerings = _offering_rows(line.product_offerings, offerings)
     await db.flush()
