@@ -1,12 +1,19 @@
 """The schema the migrations build is the one the models describe, on the suite's database."""
 
+import asyncio
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from order_taking.clients.service import create_client
 from order_taking.core.database import Base, Database
+from order_taking.core.migrate import upgrade
+from order_taking.ordering.models import OrderLine, OrderSession
 
 # Made by the migrations only, on PostgreSQL: `search` reads them through LIKE '%term%'.
 TRIGRAM_INDEXES = {"ix_order_lines_search_text", "ix_quote_lines_search_text"}
@@ -27,3 +34,32 @@ async def test_the_migrated_schema_matches_the_models(database: Database) -> Non
         differences = await connection.run_sync(_differences)
 
     assert differences == []
+
+
+class TestSearchWithoutAccents:
+    async def test_the_upgrade_folds_the_search_text_already_stored(self, tmp_path: Path) -> None:
+        url = f"sqlite:///{tmp_path / 'before_0004.db'}"
+        await asyncio.to_thread(upgrade, url, "0003")
+        database = Database(url)
+        try:
+            async with database.transaction() as db:
+                client, _ = await create_client(db, "DC173")
+                session = OrderSession(client_id=client.id)
+                db.add(session)
+                await db.flush()
+                db.add(
+                    OrderLine(
+                        session_id=session.id,
+                        client_id=client.id,
+                        order_reference="PO_DC173_20261127_000001",
+                        expiration_date=date(2027, 2, 25),
+                        search_text="léa martin café",
+                    )
+                )
+
+            await asyncio.to_thread(upgrade, url)
+
+            async with database.transaction() as db:
+                assert await db.scalar(select(OrderLine.search_text)) == "lea martin cafe"
+        finally:
+            await database.dispose()

@@ -150,12 +150,18 @@ class TestDateRange:
 class TestSearch:
     @pytest.mark.parametrize(
         ("term", "pattern"),
-        [("Rouen", "%rouen%"), ("100%", "%100\\%%"), ("a_b", "%a\\_b%"), ("c:\\x", "%c:\\\\x%")],
+        [
+            ("Rouen", "%rouen%"),
+            ("Léa", "%lea%"),
+            ("100%", "%100\\%%"),
+            ("a_b", "%a\\_b%"),
+            ("c:\\x", "%c:\\\\x%"),
+        ],
     )
     def test_a_term_matches_anywhere_literally(self, term: str, pattern: str) -> None:
         assert contains_pattern(term) == pattern
 
-    def test_the_searched_text_is_lower_cased_without_empty_parts(self) -> None:
+    def test_the_searched_text_is_folded_without_empty_parts(self) -> None:
         assert search_text("PO_DC173_1", "", None, "Café du Port", 75008) == (
-            "po_dc173_1 café du port 75008"
+            "po_dc173_1 cafe du port 75008"
         )

@@ -134,6 +134,8 @@ class TestListLines:
             ("boulangerie", {"hoche"}),
             ("ACME", {"rouen"}),
             ("CAFÉ DU PORT", {"rouen"}),
+            ("cafe du port", {"rouen"}),  # accents are ignored, both ways
+            ("Boulangérie", {"hoche"}),
             ("Mont-Saint", {"hoche"}),
             ("avenue hoche", {"hoche"}),
             ("75008", {"hoche"}),

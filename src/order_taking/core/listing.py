@@ -1,5 +1,6 @@
 """Filters, sorting and pages of the list endpoints (contract §7)."""
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
@@ -93,15 +94,21 @@ def date_range(column: Any, after: date | None, before: date | None) -> list[Any
     return conditions
 
 
+def fold(text: str) -> str:
+    """Without case nor accents, as `search` compares: "Léa", "LEA" and "lea" are one."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def contains_pattern(term: str) -> str:
-    """A LIKE pattern matching `term` anywhere, its own % and _ taken literally."""
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    """A LIKE pattern matching the folded `term` anywhere, its own % and _ taken literally."""
+    escaped = fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
 def search_text(*parts: object) -> str:
-    """What `search` looks in, lower-cased once at write time."""
-    return " ".join(str(p).lower() for p in parts if p not in (None, ""))
+    """What `search` looks in, folded once at write time."""
+    return " ".join(fold(str(p)) for p in parts if p not in (None, ""))
 
 
 async def fetch_page(
