@@ -102,6 +102,23 @@ class Gated(Scripted):
             self.in_flight -= 1
 
 
+class HoldsOne(Scripted):
+    """Holds the calls of lines whose external_id is STUCK until `gate` is set; answers the rest."""
+
+    STUCK = "stuck"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.held = 0
+
+    async def create_order(self, request: OrderRequest) -> Outcome:
+        if request.line.external_id == self.STUCK:
+            self.held += 1
+            await self.gate.wait()
+        return await super().create_order(request)
+
+
 class Fixed:
     """Answers the same thing to every line, whatever it is (to test what the worker accepts)."""
 

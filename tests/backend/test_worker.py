@@ -15,7 +15,7 @@ from order_taking.clients.service import create_client
 from order_taking.core.database import Database
 from order_taking.core.settings import Settings
 from order_taking.ordering.states import LineState
-from tests.backend.backends import REJECTED, Fixed, Flaky, Gated, Scripted
+from tests.backend.backends import REJECTED, Fixed, Flaky, Gated, HoldsOne, Scripted
 from tests.backend.conftest import Clock, WorkerFactory
 from tests.backend.factories import (
     confirmed_session,
@@ -264,6 +264,33 @@ class TestRun:
 
         await eventually(answered)
         stop.set()
+        await asyncio.wait_for(running, DEADLINE_SECONDS)
+
+    async def test_a_slow_line_holds_one_slot_not_the_lines_confirmed_after_it(
+        self, api: httpx.AsyncClient, make_worker: WorkerFactory
+    ) -> None:
+        backend = HoldsOne()
+        worker = make_worker(
+            backend, concurrency=2, settings_update={"worker_poll_seconds": 3600.0}
+        )
+        stop, wake = asyncio.Event(), asyncio.Event()
+        await confirmed_session(api, HoldsOne.STUCK)
+        running = asyncio.create_task(worker.run(stop, wake))
+
+        async def held() -> bool:
+            return backend.held == 1
+
+        await eventually(held)
+        later = await confirmed_session(api)
+        wake.set()
+
+        async def later_answered() -> bool:
+            detail = (await api.get(f"/api/v1/product_order/{later['id']}/")).json()
+            return bool(detail["state"] == "completed")
+
+        await eventually(later_answered)
+        stop.set()
+        backend.gate.set()
         await asyncio.wait_for(running, DEADLINE_SECONDS)
 
 

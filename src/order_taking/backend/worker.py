@@ -15,8 +15,9 @@ import signal
 import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 from order_taking.backend import service
 from order_taking.backend.interface import BackendUnavailable, OrderBackend, load_backend
@@ -43,12 +44,16 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[-128:]
 
 
-async def _first_of(*events: asyncio.Event) -> None:
-    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+async def _first_of(
+    events: tuple[asyncio.Event, ...], tasks: set[asyncio.Task[bool]], seconds: float
+) -> None:
+    """Returns when an event is set or a task is done, or after `seconds`."""
+    event_waiters = {asyncio.ensure_future(event.wait()) for event in events}
+    awaited: set[asyncio.Future[Any]] = {*event_waiters, *tasks}
     try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(awaited, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for waiter in waiters:
+        for waiter in event_waiters:
             waiter.cancel()
 
 
@@ -75,12 +80,15 @@ class Worker:
         self.lease = timedelta(seconds=settings.worker_lease_seconds)
         self.clock = clock
 
+    async def _claim(self, limit: int) -> list[ClaimedLine]:
+        async with self.database.transaction() as db:
+            return await service.claim_lines(
+                db, worker=self.name, at=self.clock(), lease=self.lease, limit=limit
+            )
+
     async def run_once(self) -> int:
         """Claims one batch of due lines and processes it: how many lines got their answer."""
-        async with self.database.transaction() as db:
-            claimed = await service.claim_lines(
-                db, worker=self.name, at=self.clock(), lease=self.lease, limit=self.batch_size
-            )
+        claimed = await self._claim(self.batch_size)
         slots = asyncio.Semaphore(self.concurrency)
 
         async def process(line: ClaimedLine) -> bool:
@@ -97,21 +105,35 @@ class Worker:
         return total
 
     async def run(self, stop: asyncio.Event, wake: asyncio.Event) -> None:
-        """Processes batches until `stop`; when nothing was answered, waits for `wake` (set after a
-        confirm commits) or `worker_poll_seconds`. A batch in flight is finished before stopping."""
+        """Keeps up to `concurrency` lines in flight until `stop`.
+
+        It claims only as many lines as it has free slots (a batch at most), so a slow answer
+        holds one slot, not a whole batch, and no claimed line waits for a slot while its lease
+        runs. When nothing more is due it waits for `wake` (set after a confirm commits), a slot
+        to free up, or `worker_poll_seconds`. Lines in flight are finished before it stops.
+        """
         log.info("worker %s started", self.name)
-        while not stop.is_set():
-            wake.clear()
-            try:
-                answered = await self.run_once()
-            except Exception:  # the database is away: keep the worker alive and try again
-                log.exception("worker %s could not claim lines", self.name)
-                answered = 0
-            if not answered:
-                with suppress(TimeoutError):
-                    async with asyncio.timeout(self.settings.worker_poll_seconds):
-                        await _first_of(stop, wake)
+        in_flight: set[asyncio.Task[bool]] = set()
+        try:
+            while not stop.is_set():
+                wake.clear()
+                asked = min(self.concurrency - len(in_flight), self.batch_size)
+                claimed = await self._claim_or_nothing(asked) if asked > 0 else []
+                in_flight |= {asyncio.create_task(self._process(line)) for line in claimed}
+                if asked > 0 and len(claimed) == asked and len(in_flight) < self.concurrency:
+                    continue  # more may be due
+                await _first_of((stop, wake), in_flight, self.settings.worker_poll_seconds)
+                in_flight = {task for task in in_flight if not task.done()}
+        finally:
+            await asyncio.gather(*in_flight)
         log.info("worker %s stopped", self.name)
+
+    async def _claim_or_nothing(self, limit: int) -> list[ClaimedLine]:
+        try:
+            return await self._claim(limit)
+        except Exception:  # the database is away: keep the worker alive and try again
+            log.exception("worker %s could not claim lines", self.name)
+            return []
 
     @asynccontextmanager
     async def in_background(self, wake: asyncio.Event) -> AsyncIterator[None]:
