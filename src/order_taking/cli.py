@@ -93,7 +93,7 @@ def worker(
 ) -> None:
     """Process confirmed lines; run any number of workers, on any machines, on one PostgreSQL.
 
-    SIGTERM or SIGINT: the batch in flight is finished, then the worker stops.
+    SIGTERM or SIGINT: the lines in flight are finished, then the worker stops.
     """
     settings = get_settings()
     overrides = {"worker_concurrency": concurrency, "worker_batch_size": batch}

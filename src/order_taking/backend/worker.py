@@ -198,7 +198,7 @@ def embedded_worker(
 
 async def run_standalone(settings: Settings, *, once: bool) -> None:
     """`order-taking worker`: runs until SIGTERM or SIGINT (or, with `once`, until nothing is
-    due), finishing the batch in flight."""
+    due), finishing the lines in flight."""
     database = Database(settings.database_url)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
