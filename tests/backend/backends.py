@@ -3,7 +3,8 @@
 
 Environment read by `Scripted` (for the worker processes the tests start):
 - TEST_BACKEND_CALLS: a file each call appends `<line id> <pid>` to, one line per call;
-- TEST_BACKEND_DELAY_SECONDS: how long each call takes (a slow back end).
+- TEST_BACKEND_DELAY_SECONDS: how long each call takes (a slow back end);
+- TEST_BACKEND_HOLD: an external_id whose calls never answer in this process (a hung call).
 """
 
 import asyncio
@@ -59,6 +60,7 @@ class Scripted:
         self.calls: list[str] = []
         self.calls_file = os.environ.get("TEST_BACKEND_CALLS")
         self.delay = float(os.environ.get("TEST_BACKEND_DELAY_SECONDS", "0"))
+        self.hold = os.environ.get("TEST_BACKEND_HOLD")
 
     async def create_order(self, request: OrderRequest) -> Outcome:
         self.calls.append(request.line.id)
@@ -66,6 +68,8 @@ class Scripted:
             _append(self.calls_file, f"{request.line.id} {os.getpid()}\n")
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.hold is not None and request.line.external_id == self.hold:
+            await asyncio.Event().wait()
         return outcome_for(request)
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from order_taking.core.database import Database
 from order_taking.ordering.models import OrderLine
-from tests.backend.backends import REJECTED
+from tests.backend.backends import HELD, REJECTED
 from tests.backend.factories import (
     confirmed_session,
     confirmed_sessions,
@@ -172,25 +172,25 @@ class TestWorkersOnPostgresql:
                 database, f"K{uuid.uuid4().hex[:8].upper()}", lines=20, per_session=20
             )
             group = workers(postgresql_url)
+            # The victim never answers the two lines to be held (a hung call each): with three
+            # slots it answers every other line within a second or two, then dies holding those
+            # two, long before its 8 s lease would end their calls.
             victim = await group.start(
-                "--batch",
-                "20",
                 "--concurrency",
-                "2",
-                TEST_BACKEND_DELAY_SECONDS="0.2",
-                ORDER_TAKING_WORKER_LEASE_SECONDS="3",
+                "3",
+                TEST_BACKEND_HOLD=HELD,
+                ORDER_TAKING_WORKER_LEASE_SECONDS="8",
             )
 
-            async def some_answered() -> bool:
-                return len(await jobs_of(database, session_id)) <= 16
+            async def only_the_hung_lines_left() -> bool:
+                return len(await jobs_of(database, session_id)) == 2
 
-            await eventually(some_answered, seconds=60, what="the victim answered some lines")
+            await eventually(only_the_hung_lines_left, seconds=60, what="the victim's answers")
             victim.kill()
             assert await victim.wait() == -signal.SIGKILL
-            left = {job.line_id for job in await jobs_of(database, session_id)}
-            assert left, "the victim finished its batch before it was killed"
-            held = [job for job in await jobs_of(database, session_id) if job.claim_token]
-            assert held, "the victim held no line when it was killed"
+            jobs = await jobs_of(database, session_id)
+            assert all(job.claim_token for job in jobs), "the victim held its hung lines"
+            left = {job.line_id for job in jobs}
 
             rescuer = await group.start()
 
