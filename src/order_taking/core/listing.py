@@ -106,6 +106,11 @@ def contains_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
+def contains(column: Any, term: str | None) -> list[Any]:
+    """`column` holds the folded `term` somewhere, when a term is given (for `search`)."""
+    return [] if not term else [column.like(contains_pattern(term), escape="\\")]
+
+
 def search_text(*parts: object) -> str:
     """What `search` looks in, folded once at write time."""
     return " ".join(fold(str(p)) for p in parts if p not in (None, ""))

@@ -6,7 +6,7 @@ from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from order_taking.core.listing import contains_pattern, date_range, equal, fetch_page, order_by
+from order_taking.core.listing import contains, date_range, equal, fetch_page, order_by
 from order_taking.core.time import local_date
 from order_taking.ordering.models import OrderLine, OrderSession
 from order_taking.ordering.schemas import LineFilters, SessionFilters
@@ -96,9 +96,8 @@ async def list_lines(
         # index (the default order) start at that bound instead of filtering its way there.
         *date_range(line.creation_date, None, filters.order_date_lt),
         *date_range(line.expiration_date, expiry_after or None, expiry_before or None),
+        *contains(line.search_text, filters.search),
     ]
-    if filters.search:
-        conditions.append(line.search_text.like(contains_pattern(filters.search), escape="\\"))
     query: Select[Any] = select(line).where(and_(*conditions))
     order = order_by(filters.sort or "-creation_date", LINE_SORT_COLUMNS, line.id)
     return await fetch_page(db, query, filters, order)

@@ -6,7 +6,7 @@ from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from order_taking.core.listing import contains_pattern, date_range, equal, fetch_page, order_by
+from order_taking.core.listing import contains, date_range, equal, fetch_page, order_by
 from order_taking.quotes.models import QuoteCart, QuoteLine, QuoteLineOffering
 from order_taking.quotes.schemas import QuoteCartFilters, QuoteLineFilters
 from order_taking.quotes.states import QuoteState
@@ -100,9 +100,8 @@ async def list_lines(
         *_quotes_offering(QuoteLineOffering.offer_family, filters.offer_family),
         *_quotes_offering(QuoteLineOffering.offer_technology, filters.technology_family),
         *date_range(line.creation_date, filters.creation_date_gt, filters.creation_date_lt),
+        *contains(line.search_text, filters.search),
     ]
-    if filters.search:
-        conditions.append(line.search_text.like(contains_pattern(filters.search), escape="\\"))
     query: Select[Any] = select(line).where(and_(*conditions))
     order = order_by(filters.sort or "-creation_date", LINE_SORT_COLUMNS, line.id)
     return await fetch_page(db, query, filters, order)
