@@ -10,7 +10,7 @@ import pytest
 from order_taking.core.time import local_date
 from order_taking.demo import Batch, demo_batches
 from order_taking.ordering.contacts import ContactInformation
-from order_taking.ordering.states import LINE_MOVES, LineState, SessionState
+from order_taking.ordering.states import LINE, LineState, SessionState
 
 AT = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
 
@@ -87,7 +87,7 @@ class TestDemoBatches:
             assert states[0] == LineState.CREATED
             assert states[-1] == line["state"]
             for before, after in pairwise(states):
-                assert LineState(after) in LINE_MOVES[LineState(before)], states
+                assert LINE.allows(before, after), states
             moments = [datetime.fromisoformat(c["change_date"]) for c in line["state_change"]]
             assert moments == sorted(moments)
             assert moments[0] == line["creation_date"]

@@ -25,10 +25,11 @@ from order_taking.clients.service import ClientIdentity
 from order_taking.core.database import Base, Database
 from order_taking.core.references import next_references
 from order_taking.core.settings import get_settings
+from order_taking.core.states import SYSTEM, state_change_entry
 from order_taking.core.time import local_date, now
 from order_taking.ordering.models import OrderLine, OrderSession
 from order_taking.ordering.service import DRAFT_LIFETIME, line_search_text
-from order_taking.ordering.states import LineState, SessionState, state_change_entry
+from order_taking.ordering.states import LineState, SessionState
 
 demo_app = typer.Typer(help="Demo data, to try and measure the API.", no_args_is_help=True)
 
@@ -180,24 +181,24 @@ def _history(
     at: datetime,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The line's state changes up to its outcome, and the dates they set."""
-    changes = [state_change_entry(LineState.CREATED.value, created, "")]
+    changes = [state_change_entry(LineState.CREATED.value, created, "", SYSTEM)]
     dates: dict[str, Any] = {"completion_date": None, "cancellation_date": None}
     if ordered is None:
         return changes, dates
     answered = ordered + timedelta(seconds=rng.randrange(2, 120))
-    changes.append(state_change_entry(LineState.IN_PROGRESS.value, ordered, ""))
+    changes.append(state_change_entry(LineState.IN_PROGRESS.value, ordered, "", SYSTEM))
     later = min(answered + timedelta(days=rng.randrange(5, 60)), at)
     if outcome in (LineState.COMPLETED, LineState.CANCELLED):
-        changes.append(state_change_entry(LineState.ACKNOWLEDGED.value, answered, ""))
+        changes.append(state_change_entry(LineState.ACKNOWLEDGED.value, answered, "", SYSTEM))
         if outcome == LineState.COMPLETED:
             dates["completion_date"] = later
         else:
             dates["cancellation_date"] = later
             dates["cancellation_reason"] = rng.choice(CANCELLATION_REASONS)
         reason = dates.get("cancellation_reason", "")
-        changes.append(state_change_entry(outcome.value, later, reason))
+        changes.append(state_change_entry(outcome.value, later, reason, SYSTEM))
     else:
-        changes.append(state_change_entry(outcome.value, answered, ""))
+        changes.append(state_change_entry(outcome.value, answered, "", SYSTEM))
         if outcome == LineState.REJECTED_CREATION:
             dates["completion_date"] = answered
     return changes, dates

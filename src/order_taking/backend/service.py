@@ -11,13 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from order_taking.backend import repository
 from order_taking.backend.interface import OrderCreated, OrderRejected, OrderRequest, Outcome
+from order_taking.core.states import BACKEND
 from order_taking.ordering.models import OrderLine
 from order_taking.ordering.schemas import LineOut
 from order_taking.ordering.states import (
     ORDER_CREATED_STATES,
+    LineEvent,
     LineState,
-    check_session_move,
+    SessionEvent,
     move_line,
+    move_session,
+    record_line_attributes,
     session_outcome,
 )
 
@@ -81,30 +85,36 @@ async def record_outcome(
     line = await repository.lock_line(db, claimed.line_id)
     assert line is not None  # the job's foreign key kept its line
     if isinstance(outcome, OrderCreated):
-        _apply_created(line, outcome, at)
+        _apply_created(db, line, outcome, at)
     else:
-        _apply_rejected(line, outcome, at)
+        _apply_rejected(db, line, outcome, at)
     await db.flush()
     await _settle_session(db, session_id, at)
     return True
 
 
-def _apply_created(line: OrderLine, outcome: OrderCreated, at: datetime) -> None:
+def _apply_created(db: AsyncSession, line: OrderLine, outcome: OrderCreated, at: datetime) -> None:
     reason = outcome.reason or f"Order {outcome.backend_order_id} created."
-    move_line(line, LineState(outcome.state), at, reason)
+    to = LineState(outcome.state)
+    move_line(db, line, LineEvent.ORDER_CREATED, at=at, changed_by=BACKEND, reason=reason, to=to)
     line.backend_order_id = outcome.backend_order_id
+    set_fields = []
     for name, value in outcome.updates.items():
         if name in BACKEND_SET_FIELDS:
             setattr(line, name, value)
+            set_fields.append(name)
         else:
             log.warning("line %s: the back end's update of %r is ignored", line.id, name)
+    if set_fields:
+        record_line_attributes(db, line, set_fields, at)
 
 
-def _apply_rejected(line: OrderLine, outcome: OrderRejected, at: datetime) -> None:
+def _apply_rejected(
+    db: AsyncSession, line: OrderLine, outcome: OrderRejected, at: datetime
+) -> None:
     reason = outcome.reason or f"Order not created: {len(outcome.errors)} rule(s) failed."
     line.termination_error = [entry.model_dump() for entry in outcome.errors]
-    move_line(line, LineState.REJECTED_CREATION, at, reason)
-    line.completion_date = at
+    move_line(db, line, LineEvent.ORDER_REJECTED, at=at, changed_by=BACKEND, reason=reason)
 
 
 async def _settle_session(db: AsyncSession, session_id: str, at: datetime) -> None:
@@ -118,9 +128,7 @@ async def _settle_session(db: AsyncSession, session_id: str, at: datetime) -> No
     if await repository.session_has_jobs(db, session_id):
         return
     final = session_outcome(await repository.line_states(db, session_id))
-    check_session_move(session.state, final)
-    session.state = final.value
-    session.completion_date = at
+    move_session(db, session, SessionEvent.SETTLE, at=at, changed_by=BACKEND, to=final)
     await db.flush()
 
 

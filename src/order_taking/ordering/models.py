@@ -33,6 +33,8 @@ class OrderSession(Base):
     order_date: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     completion_date: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     cancellation_date: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Each move with who made it; not in the API, which documents none for a session.
+    state_change: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
 
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="session",

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from order_taking.backend import repository as jobs
 from order_taking.clients.service import OperatorIdentity
 from order_taking.core.errors import InvalidState, NotFound
+from order_taking.core.states import operator_actor
 from order_taking.core.time import now
 from order_taking.ordering.models import OrderLine
-from order_taking.ordering.states import LineState, move_line
+from order_taking.ordering.states import LineEvent, LineState, move_line
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,14 @@ async def release_line(db: AsyncSession, operator: OperatorIdentity, line_id: st
         raise InvalidState(
             f"Order line {line_id} is {line.state}: only a held_adv_validation line is released."
         )
-    move_line(line, LineState.IN_PROGRESS, now(), "Released by the sales administration (ADV).")
+    move_line(
+        db,
+        line,
+        LineEvent.RELEASE,
+        at=now(),
+        changed_by=operator_actor(operator.name),
+        reason="Released by the sales administration (ADV).",
+    )
     await db.flush()
     log.info("operator %s released line %s", operator.name, line_id)
     return line
@@ -46,9 +54,14 @@ async def cancel_line(
     db: AsyncSession, operator: OperatorIdentity, line_id: str, reason: str
 ) -> OrderLine:
     line = await _created_order(db, line_id)
-    at = now()
-    move_line(line, LineState.CANCELLED, at, reason)
-    line.cancellation_date = at
+    move_line(
+        db,
+        line,
+        LineEvent.CANCEL,
+        at=now(),
+        changed_by=operator_actor(operator.name),
+        reason=reason,
+    )
     line.cancellation_reason = reason
     await db.flush()
     log.info("operator %s cancelled line %s: %s", operator.name, line_id, reason)
@@ -58,9 +71,14 @@ async def cancel_line(
 async def complete_line(db: AsyncSession, operator: OperatorIdentity, line_id: str) -> OrderLine:
     """The order is delivered."""
     line = await _created_order(db, line_id)
-    at = now()
-    move_line(line, LineState.COMPLETED, at, "Delivered: completed by the sales administration.")
-    line.completion_date = at
+    move_line(
+        db,
+        line,
+        LineEvent.COMPLETE,
+        at=now(),
+        changed_by=operator_actor(operator.name),
+        reason="Delivered: completed by the sales administration.",
+    )
     await db.flush()
     log.info("operator %s completed line %s", operator.name, line_id)
     return line

@@ -13,17 +13,21 @@ from order_taking.core.database import after_commit
 from order_taking.core.errors import InvalidState, NotFound
 from order_taking.core.listing import search_text
 from order_taking.core.references import next_reference
+from order_taking.core.states import client_actor
 from order_taking.core.time import local_date, now
 from order_taking.ordering import repository
 from order_taking.ordering.contacts import address_words
 from order_taking.ordering.models import OrderLine, OrderSession
 from order_taking.ordering.schemas import LineCreate, LineFields, SessionFields
 from order_taking.ordering.states import (
+    LINE,
+    SESSION,
+    LineEvent,
     LineState,
+    SessionEvent,
     SessionState,
-    check_session_move,
     move_line,
-    state_change_entry,
+    move_session,
 )
 
 DRAFT_LIFETIME = timedelta(days=90)
@@ -32,7 +36,13 @@ DRAFT_LIFETIME = timedelta(days=90)
 async def create_session(
     db: AsyncSession, client: ClientIdentity, data: SessionFields
 ) -> OrderSession:
-    session = OrderSession(client_id=client.id, creation_date=now(), **data.model_dump())
+    at = now()
+    session = OrderSession(
+        client_id=client.id,
+        creation_date=at,
+        state_change=SESSION.start(at, client_actor(client.code)),
+        **data.model_dump(),
+    )
     db.add(session)
     await db.flush()
     return session
@@ -124,7 +134,7 @@ async def add_line(
         state=LineState.CREATED.value,
         creation_date=at,
         expiration_date=local_date(at) + DRAFT_LIFETIME,
-        state_change=[state_change_entry(LineState.CREATED.value, at, "")],
+        state_change=LINE.start(at, client_actor(client.code)),
         termination_error=[],
         **data.model_dump(),
     )
@@ -183,15 +193,12 @@ async def confirm_session(
     confirmed line can be lost, whichever process dies afterwards.
     """
     session = await get_session(db, client, session_id, for_update=True)
-    check_session_move(session.state, SessionState.IN_PROGRESS)
-    if not session.lines:
+    if session.state == SessionState.CREATED and not session.lines:
         raise InvalidState(f"Order session {session_id} has no order line to confirm.")
-    at = now()
-    session.state = SessionState.IN_PROGRESS.value
-    session.order_date = at
+    at, by = now(), client_actor(client.code)
+    move_session(db, session, SessionEvent.CONFIRM, at=at, changed_by=by)
     for line in session.lines:
-        move_line(line, LineState.IN_PROGRESS, at)
-        line.order_date = at
+        move_line(db, line, LineEvent.CONFIRM, at=at, changed_by=by)
         db.add(OrderCreationJob(line_id=line.id, session_id=session.id, run_after=at))
     await db.flush()
     after_commit(db, on_committed)

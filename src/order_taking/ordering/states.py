@@ -1,12 +1,17 @@
-"""Life cycles of order sessions and order lines: one table of allowed moves each, one function each
-that applies a move and records it in `state_change`."""
+"""Life cycles of order sessions and order lines: one table of allowed moves each, keyed by the
+event, and one function each that applies a move, records it in `state_change` with who made it,
+and records the event to notify, in the caller's transaction."""
 
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from order_taking.core.errors import InvalidState
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from order_taking.core.states import StateMachine
+from order_taking.notifications.models import EventType
+from order_taking.notifications.service import record_event
 
 
 class SessionState(StrEnum):
@@ -27,6 +32,20 @@ class LineState(StrEnum):
     COMPLETED = "completed"  # delivered
 
 
+class SessionEvent(StrEnum):
+    CONFIRM = "confirm"  # the client confirms the session
+    SETTLE = "settle"  # its last line got the back end's answer
+
+
+class LineEvent(StrEnum):
+    CONFIRM = "confirm"  # its session is confirmed
+    ORDER_CREATED = "order_created"  # the back end answered: order created
+    ORDER_REJECTED = "order_rejected"  # the back end answered: order refused
+    RELEASE = "release"  # ADV validated the held order
+    CANCEL = "cancel"  # the operator's staff cancelled it
+    COMPLETE = "complete"  # delivered
+
+
 SESSION_FINAL_STATES = frozenset(
     {SessionState.COMPLETED, SessionState.PARTIAL, SessionState.REJECTED}
 )
@@ -38,52 +57,136 @@ LINE_FINAL_STATES = frozenset(
     {LineState.REJECTED_CREATION, LineState.CANCELLED, LineState.COMPLETED}
 )
 
-SESSION_MOVES: dict[SessionState, frozenset[SessionState]] = {
-    SessionState.CREATED: frozenset({SessionState.IN_PROGRESS}),
-    SessionState.IN_PROGRESS: SESSION_FINAL_STATES,
-}
+SESSION = StateMachine[SessionState, SessionEvent](
+    what="An order session",
+    initial=SessionState.CREATED,
+    moves={
+        SessionEvent.CONFIRM: {SessionState.CREATED: frozenset({SessionState.IN_PROGRESS})},
+        SessionEvent.SETTLE: {SessionState.IN_PROGRESS: SESSION_FINAL_STATES},
+    },
+    dates={SessionEvent.CONFIRM: ("order_date",), SessionEvent.SETTLE: ("completion_date",)},
+)
 
-LINE_MOVES: dict[LineState, frozenset[LineState]] = {
-    LineState.CREATED: frozenset({LineState.IN_PROGRESS}),
-    # in_progress → in_progress is the back end answering "order created, in progress".
-    LineState.IN_PROGRESS: ORDER_CREATED_STATES
-    | {LineState.REJECTED_CREATION, LineState.CANCELLED, LineState.COMPLETED},
-    LineState.HELD_ADV_VALIDATION: frozenset({LineState.IN_PROGRESS, LineState.CANCELLED}),
-    LineState.ACKNOWLEDGED: frozenset({LineState.CANCELLED, LineState.COMPLETED}),
-}
+LINE = StateMachine[LineState, LineEvent](
+    what="An order line",
+    initial=LineState.CREATED,
+    moves={
+        LineEvent.CONFIRM: {LineState.CREATED: frozenset({LineState.IN_PROGRESS})},
+        # in_progress → in_progress is the back end answering "order created, in progress".
+        LineEvent.ORDER_CREATED: {LineState.IN_PROGRESS: ORDER_CREATED_STATES},
+        LineEvent.ORDER_REJECTED: {LineState.IN_PROGRESS: frozenset({LineState.REJECTED_CREATION})},
+        LineEvent.RELEASE: {LineState.HELD_ADV_VALIDATION: frozenset({LineState.IN_PROGRESS})},
+        LineEvent.CANCEL: {
+            state: frozenset({LineState.CANCELLED})
+            for state in (
+                LineState.IN_PROGRESS,
+                LineState.HELD_ADV_VALIDATION,
+                LineState.ACKNOWLEDGED,
+            )
+        },
+        LineEvent.COMPLETE: {
+            state: frozenset({LineState.COMPLETED})
+            for state in (LineState.IN_PROGRESS, LineState.ACKNOWLEDGED)
+        },
+    },
+    dates={
+        LineEvent.CONFIRM: ("order_date",),
+        LineEvent.ORDER_REJECTED: ("completion_date",),
+        LineEvent.CANCEL: ("cancellation_date",),
+        LineEvent.COMPLETE: ("completion_date",),
+    },
+)
 
 
-class HasStateHistory(Protocol):
+class SessionLike(Protocol):
+    id: str
+    client_id: str
     state: str
     state_change: list[dict[str, Any]]
 
 
-def state_change_entry(state: str, at: datetime, reason: str) -> dict[str, Any]:
-    return {"state": state, "change_date": at.isoformat(), "change_reason": reason}
+class LineLike(SessionLike, Protocol):
+    session_id: str
+    order_reference: str
+    termination_error: list[dict[str, Any]]
 
 
-def _move(
-    thing: HasStateHistory,
-    moves: dict[Any, frozenset[Any]],
-    to: StrEnum,
+def session_href(session_id: str) -> str:
+    return f"/api/v1/product_order/{session_id}/"
+
+
+def line_href(line_id: str) -> str:
+    return f"/api/v1/product_order_item/{line_id}/"
+
+
+def move_session(
+    db: AsyncSession,
+    session: SessionLike,
+    event: SessionEvent,
+    *,
     at: datetime,
-    reason: str,
-    what: str,
+    changed_by: str,
+    reason: str = "",
+    to: SessionState | None = None,
 ) -> None:
-    if to not in moves.get(thing.state, frozenset()):
-        raise InvalidState(f"{what} in state {thing.state!r} cannot move to {to.value!r}.")
-    thing.state = to.value
-    # A new list, so that the ORM sees the JSON column change.
-    thing.state_change = [*thing.state_change, state_change_entry(to.value, at, reason)]
+    SESSION.apply(session, event, at=at, changed_by=changed_by, reason=reason, to=to)
+    record_event(
+        db,
+        client_id=session.client_id,
+        event_type=EventType.ORDER_STATE,
+        resource_id=session.id,
+        href=session_href(session.id),
+        at=at,
+        details={"state": session.state},
+    )
 
 
-def move_line(line: HasStateHistory, to: LineState, at: datetime, reason: str = "") -> None:
-    _move(line, LINE_MOVES, to, at, reason, "An order line")
+def _line_details(line: LineLike) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "state": line.state,
+        "product_order_id": line.session_id,
+        "order_reference": line.order_reference,
+    }
+    if line.state == LineState.REJECTED_CREATION:
+        details["termination_error"] = line.termination_error
+    return details
 
 
-def check_session_move(current: str, to: SessionState) -> None:
-    if to not in SESSION_MOVES.get(SessionState(current), frozenset()):
-        raise InvalidState(f"An order session in state {current!r} cannot move to {to.value!r}.")
+def move_line(
+    db: AsyncSession,
+    line: LineLike,
+    event: LineEvent,
+    *,
+    at: datetime,
+    changed_by: str,
+    reason: str = "",
+    to: LineState | None = None,
+) -> None:
+    LINE.apply(line, event, at=at, changed_by=changed_by, reason=reason, to=to)
+    record_event(
+        db,
+        client_id=line.client_id,
+        event_type=EventType.ORDER_ITEM_STATE,
+        resource_id=line.id,
+        href=line_href(line.id),
+        at=at,
+        details=_line_details(line),
+    )
+
+
+def record_line_attributes(
+    db: AsyncSession, line: LineLike, names: Iterable[str], at: datetime
+) -> None:
+    """The event of fields the back end set on a line (`enni`, `building_ref`, ...)."""
+    record_event(
+        db,
+        client_id=line.client_id,
+        event_type=EventType.ORDER_ITEM_ATTRIBUTES,
+        resource_id=line.id,
+        href=line_href(line.id),
+        at=at,
+        details=_line_details(line) | {"attributes": sorted(names)},
+    )
 
 
 def session_outcome(line_states: Iterable[str]) -> SessionState:

@@ -27,6 +27,8 @@ class QuoteCart(Base):
     state: Mapped[str] = mapped_column(String(32), default=QuoteState.CREATED.value)
     creation_date: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     quote_date: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Each move with who made it; not in the API.
+    state_change: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
 
     lines: Mapped[list["QuoteLine"]] = relationship(
         back_populates="cart",
@@ -81,6 +83,8 @@ class QuoteLine(Base):
 
     creation_date: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
     quote_date: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # Each move with who made it; not in the API.
+    state_change: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     cart: Mapped[QuoteCart] = relationship(back_populates="lines", lazy="raise")

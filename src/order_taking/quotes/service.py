@@ -8,17 +8,31 @@ from order_taking.clients.service import ClientIdentity
 from order_taking.core.errors import InvalidState, NotFound, ValidationFailed
 from order_taking.core.listing import search_text
 from order_taking.core.references import next_reference
+from order_taking.core.states import client_actor
 from order_taking.core.time import now
 from order_taking.ordering.contacts import address_words
 from order_taking.quotes import repository
 from order_taking.quotes.models import QuoteCart, QuoteLine, QuoteLineOffering
 from order_taking.quotes.rules import CatalogRefs, catalog_errors
 from order_taking.quotes.schemas import QuoteCartFields, QuoteLineCreate, QuoteLineFields
-from order_taking.quotes.states import QuoteState, check_quote_move
+from order_taking.quotes.states import (
+    QUOTE_CART,
+    QUOTE_LINE,
+    QuoteEvent,
+    QuoteState,
+    move_cart,
+    move_quote_line,
+)
 
 
 async def create_cart(db: AsyncSession, client: ClientIdentity, data: QuoteCartFields) -> QuoteCart:
-    cart = QuoteCart(client_id=client.id, creation_date=now(), **data.model_dump())
+    at = now()
+    cart = QuoteCart(
+        client_id=client.id,
+        creation_date=at,
+        state_change=QUOTE_CART.start(at, client_actor(client.code)),
+        **data.model_dump(),
+    )
     db.add(cart)
     await db.flush()
     return cart
@@ -61,15 +75,12 @@ async def update_cart(
 async def confirm_cart(db: AsyncSession, client: ClientIdentity, cart_id: str) -> None:
     """The cart and every line become confirmed, with one quotation date."""
     cart = await get_cart(db, client, cart_id, for_update=True)
-    check_quote_move(cart.state, QuoteState.CONFIRMED)
-    if not cart.lines:
+    if cart.state == QuoteState.CREATED and not cart.lines:
         raise InvalidState(f"Quote cart {cart_id} has no quote line to confirm.")
-    at = now()
-    cart.state = QuoteState.CONFIRMED.value
-    cart.quote_date = at
+    at, by = now(), client_actor(client.code)
+    move_cart(db, cart, QuoteEvent.CONFIRM, at=at, changed_by=by)
     for line in cart.lines:
-        line.state = QuoteState.CONFIRMED.value
-        line.quote_date = at
+        move_quote_line(line, QuoteEvent.CONFIRM, at=at, changed_by=by)
     await db.flush()
 
 
@@ -147,6 +158,7 @@ async def add_line(
         ),
         state=QuoteState.CREATED.value,
         creation_date=at,
+        state_change=QUOTE_LINE.start(at, client_actor(client.code)),
         **data.model_dump(),
     )
     line.offerings = _offering_rows(data.product_offerings, offerings)
