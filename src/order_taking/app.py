@@ -13,6 +13,8 @@ from order_taking.core.database import Database
 from order_taking.core.errors import install_error_handlers
 from order_taking.core.http import BodySizeLimit, TrailingSlash
 from order_taking.core.settings import Settings, get_settings
+from order_taking.notifications.delivery import DeliveryWorker
+from order_taking.notifications.endpoints import router as notifications_router
 from order_taking.ordering.endpoints import router as ordering_router
 from order_taking.ordering.operator_endpoints import router as operator_router
 from order_taking.quotes.endpoints import router as quotes_router
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         owned = database is None
         app.state.database = database or Database(settings.database_url)
         app.state.work_signal = asyncio.Event()
+        app.state.settings = settings
         if settings.demo_catalog:
             await load_demo_catalog_if_empty(app.state.database)
         try:
@@ -53,6 +56,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 if settings.embedded_worker:
                     worker = embedded_worker(app.state.database, settings, app.state.work_signal)
                     await background.enter_async_context(worker)
+                    deliveries = DeliveryWorker(app.state.database, settings)
+                    await background.enter_async_context(deliveries.in_background())
                 yield
         finally:
             if owned:
@@ -69,6 +74,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(ordering_router)
     app.include_router(quotes_router)
     app.include_router(operator_router)
+    app.include_router(notifications_router)
     app.add_middleware(TrailingSlash)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -25,6 +25,7 @@ from order_taking.backend.service import ClaimedLine
 from order_taking.core.database import Database
 from order_taking.core.settings import Settings
 from order_taking.core.time import now
+from order_taking.notifications.delivery import DeliveryWorker
 
 log = logging.getLogger(__name__)
 
@@ -198,17 +199,21 @@ def embedded_worker(
 
 async def run_standalone(settings: Settings, *, once: bool) -> None:
     """`order-taking worker`: runs until SIGTERM or SIGINT (or, with `once`, until nothing is
-    due), finishing the lines in flight."""
+    due), finishing the lines in flight; it delivers the notifications too."""
     database = Database(settings.database_url)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    deliveries = DeliveryWorker(database, settings)
     try:
         worker = Worker(database, load_backend(database, settings), settings)
         if once:
             log.info("worker %s answered %d line(s)", worker.name, await worker.drain(stop))
+            log.info("worker %s made %d delivery attempt(s)", worker.name, await deliveries.drain())
+            await deliveries.close()
         else:
-            await worker.run(stop, asyncio.Event())
+            async with deliveries.in_background():
+                await worker.run(stop, asyncio.Event())
     finally:
         await database.dispose()

@@ -35,6 +35,26 @@ class Settings(BaseSettings):
     )
     retry_base_seconds: float = Field(2.0, gt=0)
     retry_max_seconds: float = Field(600.0, gt=0)
+    webhook_allow_private_networks: bool = Field(
+        False,
+        description="Also allow http and loopback or private addresses as hub callbacks "
+        "(development and tests only)",
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, description="A webhook POST not answered within this is retried"
+    )
+    webhook_lease_seconds: float = Field(
+        60.0, gt=0, description="A claimed delivery older than this is retaken (> the timeout)"
+    )
+    webhook_concurrency: int = Field(
+        64, ge=1, le=1024, description="Webhook POSTs a worker has in flight at once"
+    )
+    webhook_batch_size: int = Field(
+        200, ge=1, le=5000, description="Deliveries (and events to relay) a worker takes at once"
+    )
+    event_retention_days: float = Field(
+        30.0, gt=0, description="Events (and their deliveries) older than this are purged"
+    )
 
     @field_validator("time_zone")
     @classmethod

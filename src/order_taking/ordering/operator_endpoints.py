@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from order_taking.clients.auth import CurrentOperator
 from order_taking.core.errors import InvalidState, NotFound, responses
 from order_taking.core.http import Transaction
+from order_taking.notifications.schemas import DeliveryOut
 from order_taking.ordering import operator_service
 from order_taking.ordering.operator_schemas import Cancellation
 from order_taking.ordering.schemas import LineId, LineOut
@@ -39,3 +40,14 @@ async def cancel_line(
 )
 async def complete_line(db: Transaction, operator: CurrentOperator, item_id: LineId) -> LineOut:
     return LineOut.of(await operator_service.complete_line(db, operator, item_id))
+
+
+@router.get(
+    "/product_order_item/{item_id}/notifications/",
+    responses=responses(NotFound),
+    summary="The notifications of a line's changes: each delivery, its attempts and what is next",
+)
+async def line_notifications(
+    db: Transaction, _operator: CurrentOperator, item_id: LineId
+) -> list[DeliveryOut]:
+    return [DeliveryOut.of(r) for r in await operator_service.line_notifications(db, item_id)]

@@ -1,4 +1,5 @@
-"""What the operator's own staff (ADV) do with created orders: release, cancel, complete.
+"""What the operator's own staff (ADV) do with created orders: release, cancel, complete; and
+what they see of a line's notifications.
 
 Staff act on any client's line; a line whose order the back end has not created yet is out of
 their reach (409), so an action never races the worker's answer.
@@ -13,6 +14,8 @@ from order_taking.clients.service import OperatorIdentity
 from order_taking.core.errors import InvalidState, NotFound
 from order_taking.core.states import operator_actor
 from order_taking.core.time import now
+from order_taking.notifications import repository as notifications
+from order_taking.notifications.repository import DeliveryRecord
 from order_taking.ordering.models import OrderLine
 from order_taking.ordering.states import LineEvent, LineState, move_line
 
@@ -82,3 +85,10 @@ async def complete_line(db: AsyncSession, operator: OperatorIdentity, line_id: s
     await db.flush()
     log.info("operator %s completed line %s", operator.name, line_id)
     return line
+
+
+async def line_notifications(db: AsyncSession, line_id: str) -> list[DeliveryRecord]:
+    """Every delivery of the line's events to its client's listeners, with their attempts."""
+    if await db.get(OrderLine, line_id) is None:
+        raise NotFound(f"No order line {line_id}.")
+    return await notifications.deliveries_for_line(db, line_id)
