@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     )
     retry_base_seconds: float = Field(2.0, gt=0)
     retry_max_seconds: float = Field(600.0, gt=0)
+    idempotency_key_hours: float = Field(
+        24.0, gt=0, description="How long an Idempotency-Key and its response are kept"
+    )
 
     @field_validator("time_zone")
     @classmethod
