@@ -1,8 +1,6 @@
 """Idempotency-Key on every write of the API, through the real app and the suite's database."""
 
 import asyncio
-from collections.abc import Iterator
-from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,10 +12,10 @@ from order_taking.backend.worker import Worker
 from order_taking.clients.service import create_operator, find_client
 from order_taking.core.database import Database
 from order_taking.core.settings import Settings
-from order_taking.core.time import now
 from order_taking.idempotency import repository
 from order_taking.idempotency.models import IdempotencyKey
 from tests.backend.backends import HELD, Scripted
+from tests.backend.conftest import Clock
 from tests.backend.factories import confirmed_session
 from tests.conftest import ClientFactory
 from tests.ordering.factories import MINIMAL_LINE, create_line, create_session
@@ -63,22 +61,12 @@ async def stored_keys(database: Database) -> int:
         return int(await db.scalar(select(func.count()).select_from(IdempotencyKey)) or 0)
 
 
-class Clock:
-    """Now, moved ahead by the test."""
-
-    def __init__(self) -> None:
-        self.ahead = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return now() + self.ahead
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """The clock of the Idempotency-Key routes, which the test moves."""
     moved = Clock()
     monkeypatch.setattr("order_taking.idempotency.routes.now", moved)
-    yield moved
+    return moved
 
 
 @pytest.fixture
@@ -255,7 +243,7 @@ class TestExpiry:
         url = lines_path(session["id"])
         first = await keyed(api, "POST", url, json=MINIMAL_LINE)
 
-        clock.ahead = timedelta(hours=settings.idempotency_key_hours, seconds=1)
+        clock.advance(settings.idempotency_key_hours * 3600 + 1)
         again = await keyed(api, "POST", url, json=MINIMAL_LINE | {"external_id": "new"})
 
         assert again.status_code == 201
@@ -269,7 +257,7 @@ class TestExpiry:
         url = lines_path(session["id"])
         await keyed(api, "POST", url, json=MINIMAL_LINE)
 
-        clock.ahead = timedelta(hours=settings.idempotency_key_hours, seconds=-1)
+        clock.advance(settings.idempotency_key_hours * 3600 - 1)
         again = await keyed(api, "POST", url, json=MINIMAL_LINE)
 
         assert again.headers[REPLAYED] == "true"
@@ -280,7 +268,7 @@ class TestExpiry:
         for key in ("one", "two"):
             await keyed(api, "POST", "/api/v1/product_order/", key=key, json={})
 
-        clock.ahead = timedelta(hours=settings.idempotency_key_hours, seconds=1)
+        clock.advance(settings.idempotency_key_hours * 3600 + 1)
         await keyed(api, "POST", "/api/v1/product_order/", key="three", json={})
 
         assert await stored_keys(database) == 1
