@@ -14,6 +14,7 @@ from order_taking.core.database import Database
 from order_taking.core.settings import Settings
 from order_taking.idempotency import repository
 from order_taking.idempotency.models import IdempotencyKey
+from order_taking.ordering.models import OrderSession
 from tests.backend.backends import HELD, Scripted
 from tests.backend.conftest import Clock
 from tests.backend.factories import confirmed_session
@@ -21,6 +22,7 @@ from tests.conftest import ClientFactory
 from tests.ordering.factories import MINIMAL_LINE, create_line, create_session
 from tests.quotes import factories as quotes
 from tests.quotes.factories import BPE
+from tests.quotes.test_service import wait_for_a_lock_wait
 
 KEY = "8e03978e-40d5-43e8-bc93-6894a57f9324"
 REPLAYED = "Idempotent-Replayed"
@@ -211,6 +213,32 @@ class TestInUse:
         assert REPLAYED not in retried.headers
         assert len(await lines_of(api, session["id"])) == 1
 
+    async def test_a_request_arriving_while_the_first_runs_is_refused_at_once(
+        self, api: httpx.AsyncClient, database: Database
+    ) -> None:
+        if database.dialect != "postgresql":
+            pytest.skip("PostgreSQL only: SQLite runs one writer at a time, the second waits")
+        session = await create_session(api)
+        await create_line(api, session["id"])
+        url = f"/api/v1/product_order/{session['id']}/confirm/"
+
+        # The first confirm takes its key, then waits on the session's row, locked here.
+        async with database.engine.connect() as holder, holder.begin():
+            await holder.execute(
+                select(OrderSession.id).where(OrderSession.id == session["id"]).with_for_update()
+            )
+            first = asyncio.create_task(keyed(api, "PATCH", url))
+            await wait_for_a_lock_wait(database)
+            second = await keyed(api, "PATCH", url)
+        answered = await first
+        third = await keyed(api, "PATCH", url)
+
+        assert second.status_code == 409
+        assert second.json()["code"] == "idempotency_key_in_use"
+        assert answered.status_code == 200
+        assert third.headers[REPLAYED] == "true"
+        assert third.json() == answered.json()
+
 
 class TestKeyFormat:
     @pytest.mark.parametrize(
@@ -399,4 +427,6 @@ class TestEveryWriteRoute:
                     assert {"400", "409", "422"} <= set(operation["responses"]), (method, path)
                     assert "idempotency_key_in_use" in operation["responses"]["409"]["description"]
                     assert "idempotency_key_reused" in operation["responses"]["422"]["description"]
+                    success = next(s for s in operation["responses"] if s.startswith("2"))
+                    assert REPLAYED in operation["responses"][success]["headers"], (method, path)
         assert writes >= 16

@@ -39,6 +39,11 @@ _PARAMETER = {
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
 }
 
+_REPLAYED_HEADER = {
+    "description": "`true` when this is the stored response of an earlier request with the key",
+    "schema": {"type": "string", "enum": ["true"]},
+}
+
 
 @dataclass
 class _KeyedWrite:
@@ -83,9 +88,14 @@ async def _operator_owner(operator: CurrentOperator) -> str:
     return f"operator:{operator.id}"
 
 
-def _declare(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+def _declare(
+    responses: dict[int | str, dict[str, Any]], success: int
+) -> dict[int | str, dict[str, Any]]:
     """The route's responses with those of Idempotency-Key added."""
     declared = dict(responses)
+    answered = dict(declared.get(success, {}))
+    answered["headers"] = {**answered.get("headers", {}), REPLAYED: _REPLAYED_HEADER}
+    declared[success] = answered
     for error in (MalformedRequest, KeyInUse, KeyReused):
         entry = dict(declared.get(error.status_code, {"model": ErrorBody}))
         codes = entry.get("description", "")
@@ -105,7 +115,8 @@ class IdempotentRoute(APIRoute):
             dependencies = list(options.get("dependencies") or [])
             if self.claim_key not in dependencies:
                 options["dependencies"] = [*dependencies, self.claim_key]
-            options["responses"] = _declare(options.get("responses") or {})
+            success = options.get("status_code") or 200
+            options["responses"] = _declare(options.get("responses") or {}, success)
             extra = dict(options.get("openapi_extra") or {})
             if _PARAMETER not in extra.get("parameters", []):
                 extra["parameters"] = [*extra.get("parameters", []), _PARAMETER]
