@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     event_retention_days: float = Field(
         30.0, gt=0, description="Events (and their deliveries) older than this are purged"
     )
+    idempotency_key_hours: float = Field(
+        24.0, gt=0, description="How long an Idempotency-Key and its response are kept"
+    )
 
     @field_validator("time_zone")
     @classmethod

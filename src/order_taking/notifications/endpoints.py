@@ -10,6 +10,7 @@ from order_taking.core.errors import NotFound, responses
 from order_taking.core.fields import RequiredId
 from order_taking.core.http import Transaction
 from order_taking.core.settings import Settings
+from order_taking.idempotency.routes import ClientIdempotentRoute
 from order_taking.notifications import repository, service
 from order_taking.notifications.schemas import (
     EventFilters,
@@ -20,7 +21,7 @@ from order_taking.notifications.schemas import (
     ListenerOut,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["Notifications"])
+router = APIRouter(prefix="/api/v1", tags=["Notifications"], route_class=ClientIdempotentRoute)
 
 ListenerId = Annotated[RequiredId, Path(description="Listener identifier (UUID)")]
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 from order_taking.clients.auth import CurrentClient
 from order_taking.core.errors import InvalidState, NotFound, responses
 from order_taking.core.http import Transaction
+from order_taking.idempotency.routes import ClientIdempotentRoute
 from order_taking.ordering import repository, service
 from order_taking.ordering.schemas import (
     LineCreate,
@@ -23,7 +24,9 @@ from order_taking.ordering.schemas import (
     SessionOut,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["Order sessions and lines"])
+router = APIRouter(
+    prefix="/api/v1", tags=["Order sessions and lines"], route_class=ClientIdempotentRoute
+)
 
 
 @router.post(

@@ -5,12 +5,17 @@ from fastapi import APIRouter
 from order_taking.clients.auth import CurrentOperator
 from order_taking.core.errors import InvalidState, NotFound, responses
 from order_taking.core.http import Transaction
+from order_taking.idempotency.routes import OperatorIdempotentRoute
 from order_taking.notifications.schemas import DeliveryOut
 from order_taking.ordering import operator_service
 from order_taking.ordering.operator_schemas import Cancellation
 from order_taking.ordering.schemas import LineId, LineOut
 
-router = APIRouter(prefix="/api/v1/operator", tags=["Operator actions (staff)"])
+router = APIRouter(
+    prefix="/api/v1/operator",
+    tags=["Operator actions (staff)"],
+    route_class=OperatorIdempotentRoute,
+)
 
 
 @router.post(

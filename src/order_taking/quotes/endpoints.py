@@ -11,6 +11,7 @@ from order_taking.core.errors import (
     responses,
 )
 from order_taking.core.http import Transaction
+from order_taking.idempotency.routes import ClientIdempotentRoute
 from order_taking.quotes import repository, service
 from order_taking.quotes.schemas import (
     CartId,
@@ -27,7 +28,7 @@ from order_taking.quotes.schemas import (
     QuoteLineSummary,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["Quotes"])
+router = APIRouter(prefix="/api/v1", tags=["Quotes"], route_class=ClientIdempotentRoute)
 
 
 @router.post(
