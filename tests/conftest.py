@@ -55,7 +55,14 @@ def postgresql_url(database_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, demo_catalog=True, embedded_worker=False)
+    # Rate limits off: tests/operations turns them on where it tests them.
+    return Settings(
+        database_url=database_url,
+        demo_catalog=True,
+        embedded_worker=False,
+        rate_limit_per_second=0,
+        auth_failure_per_second=0,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,10 @@ shape as a line's `termination_error`, so a client parses both with one type.
 
 import json
 import logging
+import math
 from typing import Any
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -45,6 +47,9 @@ class ApiError(Exception):
     def body(self) -> ErrorBody:
         return ErrorBody(code=self.code, message=self.message, errors=self.errors)
 
+    def headers(self) -> dict[str, str] | None:
+        return None
+
 
 class MalformedRequest(ApiError):
     status_code = 400
@@ -54,6 +59,9 @@ class MalformedRequest(ApiError):
 class Unauthorized(ApiError):
     status_code = 401
     code = "unauthorized"
+
+    def headers(self) -> dict[str, str] | None:
+        return {"WWW-Authenticate": "Bearer"}
 
 
 class NotFound(ApiError):
@@ -74,6 +82,37 @@ class PayloadTooLarge(ApiError):
 class ValidationFailed(ApiError):
     status_code = 422
     code = "validation_error"
+
+
+class RateLimited(ApiError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, wait_seconds: float, message: str = "Too many requests") -> None:
+        self.retry_after = max(math.ceil(wait_seconds), 1)
+        super().__init__(f"{message}: retry in {self.retry_after} s.")
+
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class Unavailable(ApiError):
+    status_code = 503
+    code = "unavailable"
+    retry_after = 1
+
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after)}
+
+
+# The database cannot be reached, or no pooled connection came free in time: the request is
+# shed with 503 rather than failed with 500, and the next one tries again.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.TimeoutError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    OSError,
+)
 
 
 def error_response(
@@ -220,8 +259,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
-        return error_response(error.status_code, error.body(), headers)
+        return error_response(error.status_code, error.body(), error.headers())
+
+    async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s: %s", type(error).__name__, error)
+        return await _api_error(request, Unavailable("The database is unavailable: retry soon."))
+
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
