@@ -7,7 +7,7 @@ import pytest
 
 from order_taking.core.database import Database
 from order_taking.core.migrate import head_revision, upgrade
-from tests.operations.conftest import AppClient
+from tests.conftest import AppClient
 
 
 async def test_healthz_answers_without_a_token(app_client: AppClient) -> None:

@@ -16,8 +16,7 @@ from order_taking.operations.logs import JsonFormatter, logging_config
 from order_taking.operations.middleware import sane_request_id
 from tests.backend.backends import Flaky
 from tests.backend.conftest import WorkerFactory
-from tests.conftest import ClientFactory
-from tests.operations.conftest import AppClient
+from tests.conftest import AppClient, ClientFactory
 from tests.ordering.factories import SPEC_CONTACT, confirm, create_session_with_line
 
 
