@@ -76,6 +76,6 @@ run "ops, limiter off, metrics, access line" "$SRC" ORDER_TAKING_RATE_LIMIT_PER_
 run "ops, limiter off, no metrics, no access line" "$SRC" ORDER_TAKING_RATE_LIMIT_PER_SECOND=0 \
     ORDER_TAKING_METRICS=false ORDER_TAKING_LOG_LEVEL=WARNING
 run "before operations, no access line" "$BASE" ORDER_TAKING_LOG_LEVEL=WARNING
-run "ops, limiter in the database" "$SRC" ORDER_TAKING_RATE_LIMIT_PER_SECOND=1000000000
-run "ops, limiter in Redis" "$SRC" ORDER_TAKING_RATE_LIMIT_PER_SECOND=1000000000 \
+run "ops, limiter in the database" "$SRC" ORDER_TAKING_RATE_LIMIT_PER_SECOND=1000000 ORDER_TAKING_RATE_LIMIT_BURST=1000000
+run "ops, limiter in Redis" "$SRC" ORDER_TAKING_RATE_LIMIT_PER_SECOND=1000000 ORDER_TAKING_RATE_LIMIT_BURST=1000000 \
     ORDER_TAKING_REDIS_URL="$REDIS_URL"

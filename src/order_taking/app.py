@@ -37,7 +37,9 @@ confirm it, and follow each line while the back end creates its order. Quotes fi
 Authenticate with `Authorization: Bearer <token>` (a client's token, from
 `order-taking clients create CODE`); the staff actions under `/api/v1/operator` take an operator's
 token instead (`order-taking operators create NAME`). Every path answers with and without its
-trailing slash.
+trailing slash. In a list's query an empty value (`?state=`) is the same as leaving the parameter
+out. A request may carry `X-Request-ID` (1 to 128 visible ASCII characters; else one is made):
+the response carries it back. Past the rate limit: 429 `rate_limited` with `Retry-After`.
 Errors have one shape: `{"code", "message", "errors": [{"code", "property_path", "value"}]}`.
 """
 

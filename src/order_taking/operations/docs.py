@@ -44,9 +44,27 @@ def install_offline_docs(app: FastAPI) -> None:
         )
 
 
+EMPTY = {"type": "string", "maxLength": 0}
+
+
+def _empty_query_values_allowed(operation: dict[str, Any]) -> None:
+    """core.listing.Page reads an empty query value as if it were not sent: said so in each
+    list parameter's schema."""
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") != "query":
+            continue
+        schema = parameter["schema"]
+        if "anyOf" in schema:
+            schema["anyOf"].append(EMPTY)
+        else:
+            parameter["schema"] = {"anyOf": [schema, EMPTY], "default": schema.get("default")}
+            if "default" not in schema:
+                del parameter["schema"]["default"]
+
+
 def document_operational_errors(app: FastAPI) -> None:
     """Every API operation may answer 429 (rate limit) and 503 (database unavailable), each
-    with Retry-After: declared once here for all of them."""
+    with Retry-After, and a list's query takes empty values: declared once here for all."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -63,6 +81,7 @@ def document_operational_errors(app: FastAPI) -> None:
             if not path.startswith("/api/"):
                 continue
             for operation in operations.values():
+                _empty_query_values_allowed(operation)
                 for error in (RateLimited, Unavailable):
                     operation["responses"].setdefault(
                         str(error.status_code),

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from order_taking.clients.auth import CurrentClient
 from order_taking.core.errors import InvalidState, NotFound, responses
-from order_taking.core.http import Transaction
+from order_taking.core.http import NoNullBody, Transaction
 from order_taking.ordering import repository, service
 from order_taking.ordering.schemas import (
     LineCreate,
@@ -31,6 +31,7 @@ router = APIRouter(prefix="/api/v1", tags=["Order sessions and lines"])
     status_code=status.HTTP_201_CREATED,
     responses=responses(),
     summary="Create an order session",
+    dependencies=[NoNullBody],
 )
 async def create_session(
     db: Transaction,
