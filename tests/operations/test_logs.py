@@ -60,15 +60,17 @@ class TestRequestId:
         make_worker: WorkerFactory,
         caplog: pytest.LogCaptureFixture,
     ) -> None:
-        session, _ = await create_session_with_line(api)
+        session, line = await create_session_with_line(api)
         confirmed = await api.patch(
             f"/api/v1/product_order/{session['id']}/confirm/", headers={"X-Request-ID": "conf-1"}
         )
         assert confirmed.status_code == 200
         with caplog.at_level(logging.INFO):
             await make_worker(MeasuredBackend(Flaky(failures=1))).run_once()
-        retried = [r for r in caplog.records if "retried later" in r.getMessage()]
-        assert [r.request_id for r in retried] == ["conf-1"]  # type: ignore[attr-defined]
+        about_the_line = [r for r in caplog.records if r.name.startswith("order_taking.backend")]
+        assert {r.getMessage().split(":")[0] for r in about_the_line} == {"line " + line["id"]}
+        assert len(about_the_line) == 2  # the call, then its retry
+        assert {r.request_id for r in about_the_line} == {"conf-1"}  # type: ignore[attr-defined]
 
 
 class TestFormat:

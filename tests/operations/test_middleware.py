@@ -36,6 +36,8 @@ async def test_past_its_allowance_a_token_gets_429(
     assert "retry in" in body["message"]
     assert refused.headers["x-request-id"] == "r-429"
     assert (await http.get(SESSIONS, headers=bearer(other))).status_code == 200
+    scraped = (await http.get("/metrics")).text
+    assert 'route="/api/v1/product_order/",status="429"' in scraped  # its template, all the same
 
 
 async def test_zero_turns_the_limit_off(app_client: AppClient, database: Database) -> None:

@@ -1,6 +1,8 @@
-"""The back end's calls, counted and timed by outcome (scraped with every other metric)."""
+"""The back end's calls, counted and timed by outcome (scraped with every other metric), and
+logged one line each."""
 
 import asyncio
+import logging
 import time
 
 from prometheus_client import Counter, Histogram
@@ -22,6 +24,8 @@ BACKEND_CALLS = Counter(
 BACKEND_DURATION = Histogram(
     "order_taking_backend_call_duration_seconds", "Time the back end took to answer create_order"
 )
+log = logging.getLogger(__name__)
+
 for _outcome in ("created", "rejected", "unavailable", "error"):
     BACKEND_CALLS.labels(_outcome)
 
@@ -46,5 +50,10 @@ class MeasuredBackend:
             outcome = "unavailable"  # down, or cancelled when the worker's lease ran out
             raise
         finally:
+            seconds = time.perf_counter() - started
             BACKEND_CALLS.labels(outcome).inc()
-            BACKEND_DURATION.observe(time.perf_counter() - started)
+            BACKEND_DURATION.observe(seconds)
+            # In the worker's task: the line carries the request id of the confirm.
+            log.info(
+                "line %s: back end answered %s in %.1f ms", request.line.id, outcome, seconds * 1000
+            )

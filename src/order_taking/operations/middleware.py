@@ -5,8 +5,10 @@ import hashlib
 import logging
 import time
 import uuid
+from re import Pattern
 from typing import Any
 
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from order_taking.core.context import request_id
@@ -39,7 +41,22 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
 def _route(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
-    return path if isinstance(path, str) else UNMATCHED_ROUTE
+    return path if isinstance(path, str) else _documented_template(scope)
+
+
+def _documented_template(scope: Scope) -> str:
+    """The template of a request answered before routing (429): from the OpenAPI paths, compiled
+    once per app; never the raw path, whose ids would make a label per line."""
+    app = scope["app"]
+    templates: list[tuple[Pattern[str], str]] | None = getattr(app.state, "route_templates", None)
+    if templates is None:
+        paths = app.openapi().get("paths", {})
+        templates = [(compile_path(template)[0], template) for template in paths]
+        app.state.route_templates = templates
+    for pattern, template in templates:
+        if pattern.match(scope["path"]):
+            return template
+    return UNMATCHED_ROUTE
 
 
 class RequestObserver:
