@@ -2,7 +2,6 @@
 `unavailable` with Retry-After, and the service recovers by itself once the database is back."""
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,15 +10,9 @@ from sqlalchemy.engine import make_url
 
 from order_taking.core.database import Database
 from tests.conftest import AppClient
+from tests.operations.processes import free_port
 from tests.operations.test_middleware import SESSIONS, bearer, token_of
 from tests.ordering.factories import assert_error
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @asynccontextmanager
@@ -51,7 +44,7 @@ async def test_a_closed_port_is_503_then_recovers(
     app_client: AppClient, postgresql_url: str, database: Database
 ) -> None:
     real = make_url(postgresql_url)
-    port = closed_port()
+    port = free_port()  # nothing listens there: a closed port
     away = Database(real.set(port=port).render_as_string(hide_password=False))
     suite_database = Database(postgresql_url)
     try:

@@ -1,10 +1,7 @@
 """/metrics: requests by route template, the job table read at scrape time, the back end's calls,
 the process; summed across the processes of `serve --workers N`."""
 
-import asyncio
 import os
-import signal
-import sys
 from pathlib import Path
 
 import httpx
@@ -15,10 +12,7 @@ from tests.backend.backends import Scripted
 from tests.backend.conftest import WorkerFactory
 from tests.backend.factories import confirmed_session
 from tests.conftest import AppClient
-from tests.operations.test_server import free_port
-from tests.polling import eventually
-
-ORDER_TAKING = Path(sys.executable).with_name("order-taking")
+from tests.operations.processes import free_port, serving
 
 
 def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -74,44 +68,23 @@ async def test_metrics_can_be_turned_off(app_client: AppClient) -> None:
 
 async def test_serve_with_workers_adds_up_its_processes(database_url: str, tmp_path: Path) -> None:
     port = free_port()
-    log = (tmp_path / "serve.log").open("w")
-    process = await asyncio.create_subprocess_exec(
-        str(ORDER_TAKING),
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        "2",
-        env={
-            **os.environ,
-            "ORDER_TAKING_DATABASE_URL": database_url,
-            "ORDER_TAKING_EMBEDDED_WORKER": "false",
-            "TMPDIR": str(tmp_path),
-        },
-        stdout=log,
-        stderr=log,
-    )
-    log.close()
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-
-            async def serving() -> bool:
-                assert process.returncode is None, (tmp_path / "serve.log").read_text()
-                try:
-                    return (await http.get("/healthz")).status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            await eventually(serving, seconds=120, what="serve --workers 2")
-            for _ in range(40):  # new connections: both processes answer some
-                async with httpx.AsyncClient(base_url=http.base_url) as one_off:
-                    await one_off.get("/healthz")
-            scrapes = [(await http.get("/metrics")).text for _ in range(4)]
-        labels = {"method": "GET", "route": "/healthz", "status": "200"}
-        counts = {value(text, "order_taking_http_requests_total", **labels) for text in scrapes}
-        assert min(counts) >= 41  # every process's requests, whichever process answered
-    finally:
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), timeout=60)
+    environment = {
+        "ORDER_TAKING_DATABASE_URL": database_url,
+        "ORDER_TAKING_EMBEDDED_WORKER": "false",
+        "TMPDIR": str(tmp_path),
+    }
+    async with serving(
+        *("serve", "--port", str(port), "--workers", "2"),
+        port=port,
+        log=tmp_path / "serve.log",
+        environment=environment,
+    ) as (_, http):
+        for _ in range(40):  # new connections: both processes answer some
+            async with httpx.AsyncClient(base_url=http.base_url) as one_off:
+                await one_off.get("/healthz")
+        scrapes = [(await http.get("/metrics")).text for _ in range(4)]
+    labels = {"method": "GET", "route": "/healthz", "status": "200"}
+    counts = {value(text, "order_taking_http_requests_total", **labels) for text in scrapes}
+    assert min(counts) >= 41  # every process's requests, whichever process answered
     left = [name for name in os.listdir(tmp_path) if name.startswith("order-taking-metrics-")]
     assert not left, "serve removes its metrics directory"
