@@ -6,10 +6,13 @@ PostgreSQL (a fresh database is created beside the one named, and dropped at the
 
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import delete
 
 from order_taking.app import create_app, load_demo_catalog_if_empty
@@ -55,7 +58,14 @@ def postgresql_url(database_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, demo_catalog=True, embedded_worker=False)
+    # Rate limits off: tests/operations turns them on where it tests them.
+    return Settings(
+        database_url=database_url,
+        demo_catalog=True,
+        embedded_worker=False,
+        rate_limit_per_second=0,
+        auth_failure_per_second=0,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -114,3 +124,26 @@ async def make_client(app: object, database: Database) -> AsyncIterator[ClientFa
 async def api(make_client: ClientFactory) -> httpx.AsyncClient:
     """The API as client DC173 sees it."""
     return await make_client("DC173")
+
+
+AppClient = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def app_client(settings: Settings, database: Database) -> AsyncIterator[AppClient]:
+    """`await app_client(rate_limit_burst=3)`: an HTTP client of an app with those settings
+    (and the database given, or the suite's), calling from address 192.0.2.7."""
+    async with AsyncExitStack() as stack:
+
+        async def make(
+            database: Database = database, headers: dict[str, str] | None = None, **changes: Any
+        ) -> httpx.AsyncClient:
+            app: FastAPI = create_app(settings.model_copy(update=changes), database)
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            transport = httpx.ASGITransport(app=app, client=("192.0.2.7", 4321))
+            http = httpx.AsyncClient(
+                transport=transport, base_url="http://testserver", headers=headers
+            )
+            return await stack.enter_async_context(http)
+
+        yield make

@@ -7,14 +7,25 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
+from order_taking import __version__
 from order_taking.backend.worker import embedded_worker
 from order_taking.catalog import service as catalog
 from order_taking.core.database import Database
 from order_taking.core.errors import install_error_handlers
 from order_taking.core.http import BodySizeLimit, TrailingSlash
+from order_taking.core.ratelimit import RateLimiter
 from order_taking.core.settings import Settings, get_settings
 from order_taking.notifications.delivery import DeliveryWorker
 from order_taking.notifications.endpoints import router as notifications_router
+from order_taking.operations import docs
+from order_taking.operations.endpoints import metrics_router
+from order_taking.operations.endpoints import router as operations_router
+from order_taking.operations.logs import install_request_ids
+from order_taking.operations.middleware import (
+    FailedAuthenticationLimit,
+    RateLimit,
+    RequestObserver,
+)
 from order_taking.ordering.endpoints import router as ordering_router
 from order_taking.ordering.operator_endpoints import router as operator_router
 from order_taking.quotes.endpoints import router as quotes_router
@@ -28,7 +39,9 @@ confirm it, and follow each line while the back end creates its order. Quotes fi
 Authenticate with `Authorization: Bearer <token>` (a client's token, from
 `order-taking clients create CODE`); the staff actions under `/api/v1/operator` take an operator's
 token instead (`order-taking operators create NAME`). Every path answers with and without its
-trailing slash.
+trailing slash. In a list's query an empty value (`?state=`) is the same as leaving the parameter
+out. A request may carry `X-Request-ID` (1 to 128 visible ASCII characters; else one is made):
+the response carries it back. Past the rate limit: 429 `rate_limited` with `Retry-After`.
 Errors have one shape: `{"code", "message", "errors": [{"code", "property_path", "value"}]}`.
 """
 
@@ -46,9 +59,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = database is None
-        app.state.database = database or Database(settings.database_url)
-        app.state.work_signal = asyncio.Event()
+        app.state.database = database or Database(
+            settings.database_url, pool_timeout=settings.database_pool_timeout_seconds
+        )
         app.state.settings = settings
+        app.state.rate_limiter = RateLimiter(app.state.database, settings.redis_url)
+        app.state.work_signal = asyncio.Event()
         if settings.demo_catalog:
             await load_demo_catalog_if_empty(app.state.database)
         try:
@@ -60,21 +76,44 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                     await background.enter_async_context(deliveries.in_background())
                 yield
         finally:
+            await app.state.rate_limiter.close()
             if owned:
                 await app.state.database.dispose()
 
+    install_request_ids()
     app = FastAPI(
         title="Order Taking API",
-        version="1.0.0",
+        version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
         redirect_slashes=False,
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
+    docs.document_operational_errors(app)
+    docs.install_offline_docs(app)
+    app.include_router(operations_router)
+    if settings.metrics:
+        app.include_router(metrics_router)
     app.include_router(ordering_router)
     app.include_router(quotes_router)
     app.include_router(operator_router)
     app.include_router(notifications_router)
+    if settings.rate_limit_per_second > 0:
+        app.add_middleware(
+            RateLimit,
+            rate_per_second=settings.rate_limit_per_second,
+            burst=settings.rate_limit_burst,
+        )
+    if settings.auth_failure_per_second > 0:
+        app.add_middleware(
+            FailedAuthenticationLimit,
+            rate_per_second=settings.auth_failure_per_second,
+            burst=settings.auth_failure_burst,
+        )
+    # Inside TrailingSlash: it sees the scope the router records the matched route in.
+    app.add_middleware(RequestObserver, metrics=settings.metrics)
     app.add_middleware(TrailingSlash)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -2,8 +2,11 @@
 
 import asyncio
 import json
-import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -11,14 +14,19 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from order_taking import __version__
 from order_taking.backend.worker import run_standalone
 from order_taking.catalog import service as catalog
 from order_taking.catalog.schemas import CatalogFile
 from order_taking.clients import service as clients
 from order_taking.core import migrate as migrations
 from order_taking.core.database import Database
-from order_taking.core.settings import get_settings
+from order_taking.core.settings import Settings, get_settings
 from order_taking.demo import demo_app
+from order_taking.operations.logs import configure_logging, logging_config
+from order_taking.operations.metrics import MULTIPROCESS_DIRECTORY
+from order_taking.operations.schema import require_current_schema
+from order_taking.operations.server import health_server
 
 app = typer.Typer(
     help="Order Taking API: the service and its administration.", no_args_is_help=True
@@ -36,7 +44,25 @@ app.add_typer(demo_app, name="demo")
 T = TypeVar("T")
 
 
+def _version(show: bool) -> None:
+    if show:
+        typer.echo(f"order-taking {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version"),
+    ] = False,
+) -> None:
+    """Order Taking API: the service and its administration."""
+
+
 def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    require_current_schema(get_settings())
+
     async def run() -> T:
         database = Database(get_settings().database_url)
         try:
@@ -70,14 +96,25 @@ def serve(
     import uvicorn
 
     settings = get_settings()
-    uvicorn.run(
-        "order_taking.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-    )
+    require_current_schema(settings)
+    # Several processes add up their metrics in a fresh directory of this serve's own.
+    metrics_directory = tempfile.mkdtemp(prefix="order-taking-metrics-") if workers > 1 else None
+    if metrics_directory:
+        os.environ[MULTIPROCESS_DIRECTORY] = metrics_directory
+    try:
+        uvicorn.run(
+            "order_taking.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            log_config=logging_config(settings),
+            access_log=False,  # order_taking.access writes the access lines, in our format
+        )
+    finally:
+        if metrics_directory:
+            shutil.rmtree(metrics_directory, ignore_errors=True)
 
 
 @app.command()
@@ -90,6 +127,11 @@ def worker(
         int | None, typer.Option(min=1, max=1000, help="Lines claimed at once (default: settings)")
     ] = None,
     once: Annotated[bool, typer.Option(help="Process the lines due now, then exit")] = False,
+    health_port: Annotated[
+        int | None,
+        typer.Option(min=0, max=65535, help="Serve /healthz, /readyz and /metrics on this port"),
+    ] = None,
+    health_host: Annotated[str, typer.Option(help="Address of the health port")] = "127.0.0.1",
 ) -> None:
     """Process confirmed lines; run any number of workers, on any machines, on one PostgreSQL.
 
@@ -98,7 +140,17 @@ def worker(
     settings = get_settings()
     overrides = {"worker_concurrency": concurrency, "worker_batch_size": batch}
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
-    asyncio.run(run_standalone(settings, once=once))
+    require_current_schema(settings)
+    asyncio.run(_worker(settings, once, health_host, health_port))
+
+
+async def _worker(settings: Settings, once: bool, host: str, health_port: int | None) -> None:
+    async with AsyncExitStack() as stack:
+        if health_port is not None:
+            database = Database(settings.database_url)
+            stack.push_async_callback(database.dispose)
+            await stack.enter_async_context(health_server(database, settings, host, health_port))
+        await run_standalone(settings, once=once)
 
 
 @clients_app.command("create")
@@ -184,8 +236,5 @@ def show_catalog() -> None:
 
 def main() -> None:
     """The `order-taking` command (logging set up once for every subcommand)."""
-    logging.basicConfig(
-        level=get_settings().log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    configure_logging(get_settings())
     app()

@@ -27,6 +27,7 @@ from order_taking.core.references import next_references
 from order_taking.core.settings import get_settings
 from order_taking.core.states import SYSTEM, state_change_entry
 from order_taking.core.time import local_date, now
+from order_taking.operations.schema import require_current_schema
 from order_taking.ordering.models import OrderLine, OrderSession
 from order_taking.ordering.service import DRAFT_LIFETIME, line_search_text
 from order_taking.ordering.states import LineState, SessionState
@@ -400,6 +401,7 @@ def load(
     seed: Annotated[int, typer.Option(help="Seed of the random data")] = 1,
 ) -> None:
     """Insert a year of varied order sessions and lines for a client; prints a new token of it."""
+    require_current_schema(get_settings())
 
     async def run() -> str:
         database = Database(get_settings().database_url)

@@ -119,7 +119,7 @@ class TestValidLine:
     def test_with_every_optional_part_passes(self) -> None:
         line = make_line(
             option_ids=["2210", "7021"],
-            cpe_networking_number="NET-1",
+            cpe_network_number="NET-1",
             cpe_serial_number="SR-1",
             quote_item_id="c0b5c9ab-c206-4858-8957-3befa6cbe58a",
             scheduled_delivery_date="2025-04-24",

@@ -411,7 +411,6 @@ class TestEachWrite:
         changes = (await api.get(f"/api/v1/product_order_item/{line_id}/")).json()["state_change"]
         assert changes == first.json()["state_change"]
 
-
     async def test_hub_writes(self, api: httpx.AsyncClient) -> None:
         body = {"callback": "https://8.8.8.8/hooks"}
         listener, _ = await sent_twice(api, "POST", "/api/v1/hub/", key="register", json=body)

@@ -211,6 +211,7 @@ class TestLinesWithoutAnOrder:
         response = await staff.post(action(line["id"], verb), json=body)
 
         assert response.status_code == 409
+        assert "has no order yet: the back end is still creating it" in response.json()["message"]
         assert (await client_view(api, line["id"]))["state_change"] == line["state_change"]
 
     @pytest.mark.parametrize(
@@ -227,6 +228,7 @@ class TestLinesWithoutAnOrder:
         response = await staff.post(action(line["id"], verb), json=body)
 
         assert response.status_code == 409
+        assert "has no order yet: the client has not confirmed it" in response.json()["message"]
         assert (await client_view(api, line["id"]))["state"] == "created"
 
     @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from order_taking.core.context import current_request_id
 from order_taking.core.database import Base
 from order_taking.core.time import UtcDateTime, now
 
@@ -30,3 +31,7 @@ class OrderCreationJob(Base):
     claim_token: Mapped[str | None] = mapped_column(String(36), nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    # The confirm's request id, carried by the worker's log lines about this line.
+    request_id: Mapped[str | None] = mapped_column(
+        String(128), nullable=True, default=current_request_id
+    )

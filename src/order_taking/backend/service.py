@@ -40,6 +40,7 @@ class ClaimedLine:
     client_code: str
     token: str
     lease_ends: datetime
+    request_id: str | None = None  # of the confirm that queued the line
 
     @property
     def line_id(self) -> str:
@@ -68,8 +69,9 @@ async def claim_lines(
             client_code=code,
             token=token,
             lease_ends=lease_ends,
+            request_id=request_id,
         )
-        for line, code in await repository.lines_with_client_codes(db, line_ids)
+        for line, code, request_id in await repository.lines_with_client_codes(db, line_ids)
     ]
 
 

@@ -21,7 +21,9 @@ from typing import Any
 
 from order_taking.backend import service
 from order_taking.backend.interface import BackendUnavailable, OrderBackend, load_backend
+from order_taking.backend.metrics import MeasuredBackend
 from order_taking.backend.service import ClaimedLine
+from order_taking.core.context import request_id
 from order_taking.core.database import Database
 from order_taking.core.settings import Settings
 from order_taking.core.time import now
@@ -147,6 +149,8 @@ class Worker:
             await task
 
     async def _process(self, claimed: ClaimedLine) -> bool:
+        # Runs in its own task: its log lines carry the request id of the confirm that queued it.
+        request_id.set(claimed.request_id)
         try:
             return await self._answer(claimed)
         except Exception:
@@ -193,7 +197,7 @@ def embedded_worker(
     database: Database, settings: Settings, wake: asyncio.Event
 ) -> AbstractAsyncContextManager[None]:
     """The worker `serve` runs beside the API, woken by each confirm."""
-    worker = Worker(database, load_backend(database, settings), settings)
+    worker = Worker(database, MeasuredBackend(load_backend(database, settings)), settings)
     return worker.in_background(wake)
 
 
@@ -207,7 +211,7 @@ async def run_standalone(settings: Settings, *, once: bool) -> None:
         loop.add_signal_handler(signum, stop.set)
     deliveries = DeliveryWorker(database, settings)
     try:
-        worker = Worker(database, load_backend(database, settings), settings)
+        worker = Worker(database, MeasuredBackend(load_backend(database, settings)), settings)
         if once:
             log.info("worker %s answered %d line(s)", worker.name, await worker.drain(stop))
             log.info("worker %s made %d delivery attempt(s)", worker.name, await deliveries.drain())

@@ -27,8 +27,11 @@ async def _current_client(
     db: Transaction,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> ClientIdentity:
-    client = await client_for_token(db, _token(credentials))
+    token = _token(credentials)
+    client = await client_for_token(db, token)
     if client is None:
+        if await operator_for_token(db, token) is not None:
+            raise Unauthorized("This is an operator's token: this endpoint needs a client's token.")
         raise Unauthorized("Unknown bearer token.")
     return client
 
@@ -37,8 +40,11 @@ async def _current_operator(
     db: Transaction,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> OperatorIdentity:
-    operator = await operator_for_token(db, _token(credentials))
+    token = _token(credentials)
+    operator = await operator_for_token(db, token)
     if operator is None:
+        if await client_for_token(db, token) is not None:
+            raise Unauthorized("This is a client's token: this action needs an operator's token.")
         raise Unauthorized("This action needs an operator's token.")
     return operator
 

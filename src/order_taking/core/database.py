@@ -53,6 +53,8 @@ def async_url(database_url: str) -> URL:
 
 def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     url = async_url(database_url)
+    # A logged database error must not show its statement's values (contacts' e-mails, phones).
+    options.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
         _make_sqlite_transactional(engine)

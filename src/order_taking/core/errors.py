@@ -6,13 +6,16 @@ shape as a line's `termination_error`, so a client parses both with one type.
 
 import json
 import logging
+import math
 from typing import Any
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,9 @@ class ApiError(Exception):
     def body(self) -> ErrorBody:
         return ErrorBody(code=self.code, message=self.message, errors=self.errors)
 
+    def headers(self) -> dict[str, str] | None:
+        return None
+
 
 class MalformedRequest(ApiError):
     status_code = 400
@@ -54,6 +60,9 @@ class MalformedRequest(ApiError):
 class Unauthorized(ApiError):
     status_code = 401
     code = "unauthorized"
+
+    def headers(self) -> dict[str, str] | None:
+        return {"WWW-Authenticate": "Bearer"}
 
 
 class NotFound(ApiError):
@@ -71,9 +80,45 @@ class PayloadTooLarge(ApiError):
     code = "malformed_request"
 
 
+class UnsupportedMediaType(ApiError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
 class ValidationFailed(ApiError):
     status_code = 422
     code = "validation_error"
+
+
+class RateLimited(ApiError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, wait_seconds: float, message: str = "Too many requests") -> None:
+        self.retry_after = max(math.ceil(wait_seconds), 1)
+        super().__init__(f"{message}: retry in {self.retry_after} s.")
+
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class Unavailable(ApiError):
+    status_code = 503
+    code = "unavailable"
+    retry_after = 1
+
+    def headers(self) -> dict[str, str] | None:
+        return {"Retry-After": str(self.retry_after)}
+
+
+# The database cannot be reached, or no pooled connection came free in time: the request is
+# shed with 503 rather than failed with 500, and the next one tries again.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.TimeoutError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    OSError,
+)
 
 
 def error_response(
@@ -158,6 +203,19 @@ def validation_entries(errors: list[dict[str, Any]]) -> list[ErrorEntry]:
         if location and location[0] in ("body", "query", "path", "header"):
             location = location[1:]
         error_type = str(error.get("type", ""))
+        if error_type == "conflicting_values":  # one error naming each of its fields
+            fields = (error.get("ctx") or {}).get("fields", [])
+            sent = error.get("input")
+            given: dict[str, Any] = sent if isinstance(sent, dict) else {}
+            entries += [
+                ErrorEntry(
+                    code=error_type,
+                    property_path=property_path((*location, name)),
+                    value=render_value(given.get(name)),
+                )
+                for name in fields
+            ]
+            continue
         code = _VALIDATION_CODES.get(error_type) or (
             error_type if error_type in _OWN_CODES else "invalid_type"
         )
@@ -169,6 +227,37 @@ def validation_entries(errors: list[dict[str, Any]]) -> list[ErrorEntry]:
             )
         )
     return entries
+
+
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods some route serves at the request's path (asked of the routes themselves, as
+    the router does, one method at a time)."""
+    allowed = {"OPTIONS"}
+    for method in HTTP_METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.add(method)
+    return sorted(allowed)
+
+
+def _body_problem(request: Request, errors: list[dict[str, Any]]) -> ApiError:
+    """Why a body is not a JSON object: its content type, its syntax (and where), or its kind."""
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type and media_type != "application/json" and not media_type.endswith("+json"):
+        return UnsupportedMediaType(
+            f"The request body must be JSON: Content-Type {media_type!r} is not application/json."
+        )
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            location = tuple(error.get("loc", ()))
+            where = f" at character {location[1]}" if len(location) > 1 else ""
+            reason = (error.get("ctx") or {}).get("error", "invalid JSON")
+            return MalformedRequest(f"The request body is not valid JSON: {reason}{where}.")
+    return MalformedRequest("The request body must be a JSON object.")
 
 
 def _is_body_shape_error(errors: list[dict[str, Any]]) -> bool:
@@ -187,7 +276,8 @@ _HTTP_CODES = {400: "malformed_request", 404: "not_found", 405: "method_not_allo
 
 
 def _document_body_errors(app: FastAPI) -> None:
-    """Every operation that reads a body may answer 400 (not a JSON object) and 413 (too large):
+    """Every operation that reads a body may answer 400 (not a JSON object), 413 (too large) and
+    415 (not JSON):
     declared once here for all of them, as FastAPI lets an app complete its OpenAPI document.
     (ErrorBody is in the document: every endpoint declares its errors with `responses`.)"""
     generate = app.openapi
@@ -201,7 +291,8 @@ def _document_body_errors(app: FastAPI) -> None:
             for operation in operations.values():
                 if "requestBody" not in operation:
                     continue
-                for error in (MalformedRequest, PayloadTooLarge):
+                _no_null_body(operation["requestBody"])
+                for error in (MalformedRequest, PayloadTooLarge, UnsupportedMediaType):
                     operation["responses"].setdefault(
                         str(error.status_code),
                         {
@@ -214,20 +305,36 @@ def _document_body_errors(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _no_null_body(request_body: dict[str, Any]) -> None:
+    """An optional body (`Model | None`) may be left out, never sent as `null` (core.http's
+    NoNullBody): the document offers the object alone."""
+    for content in request_body.get("content", {}).values():
+        schema = content.get("schema", {})
+        choices = [c for c in schema.get("anyOf", []) if c != {"type": "null"}]
+        if len(choices) == 1 and len(choices) < len(schema["anyOf"]):
+            content["schema"] = choices[0]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """The one rendering of every error, and its declaration in the OpenAPI document."""
     _document_body_errors(app)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, error: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
-        return error_response(error.status_code, error.body(), headers)
+        return error_response(error.status_code, error.body(), error.headers())
+
+    async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s: %s", type(error).__name__, error)
+        return await _api_error(request, Unavailable("The database is unavailable: retry soon."))
+
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [dict(e) for e in error.errors()]
         if _is_body_shape_error(errors):
-            problem = MalformedRequest("The request body must be a JSON object.")
+            problem = _body_problem(request, errors)
             return error_response(problem.status_code, problem.body())
         entries = validation_entries(errors)
         summary = f"{len(entries)} invalid field(s): " + ", ".join(e.property_path for e in entries)
@@ -236,14 +343,21 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
         if isinstance(error.__cause__, ApiError):  # raised while FastAPI read the body
             return await _api_error(request, error.__cause__)
+        headers = dict(error.headers) if error.headers else {}
+        message = str(error.detail)
+        if error.status_code == 405:
+            # Each method of a path is a route of its own: Allow names those of all of them.
+            allowed = _allowed_methods(request)
+            headers["Allow"] = ", ".join(allowed)
+            if request.method == "OPTIONS":
+                return Response(status_code=204, headers=headers)
+            message = f"{request.method} is not allowed here; allowed: {headers['Allow']}."
         code = _HTTP_CODES.get(error.status_code, "http_error")
         return error_response(
-            error.status_code,
-            ErrorBody(code=code, message=str(error.detail)),
-            dict(error.headers) if error.headers else None,
+            error.status_code, ErrorBody(code=code, message=message), headers or None
         )
 
     @app.exception_handler(Exception)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from order_taking.core.database import Database
-from order_taking.core.errors import PayloadTooLarge, error_response
+from order_taking.core.errors import MalformedRequest, PayloadTooLarge, error_response
 
 
 def database(request: Request) -> Database:
@@ -24,6 +24,16 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit happens before the response is sent, so a client never sees a
 # success whose data then failed to commit.
 Transaction = Annotated[AsyncSession, Depends(_transaction, scope="function")]
+
+
+async def _no_null_body(request: Request) -> None:
+    """A body that may be left out is still an object when sent: JSON `null` is refused too."""
+    if (await request.body()).strip() == b"null":
+        raise MalformedRequest("The request body must be a JSON object.")
+
+
+# For an endpoint whose body is optional (FastAPI reads both no body and `null` as None).
+NoNullBody = Depends(_no_null_body)
 
 
 class TrailingSlash:

@@ -12,6 +12,7 @@ from pydantic import (
     Field,
     StringConstraints,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 from sqlalchemy import ColumnElement, Select, func, select
@@ -44,6 +45,14 @@ class Page(BaseModel):
 
     limit: int = Field(50, ge=1, le=1000, description="Page size, 1..1000")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, data: Any) -> Any:
+        """One rule for every filter: an empty value (`?state=`) is as if it were not sent."""
+        if isinstance(data, dict):
+            return {name: value for name, value in data.items() if value != ""}
+        return data
 
 
 def sort_validator(allowed: Sequence[str]) -> BeforeValidator:

@@ -1,6 +1,7 @@
 """The one settings object: all configuration is read here, from ORDER_TAKING_* variables."""
 
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
@@ -16,6 +17,26 @@ class Settings(BaseSettings):
     )
     time_zone: str = Field("Europe/Paris", description="Zone of every datetime the API returns")
     log_level: str = Field("INFO")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="`text` for a person, `json` for one JSON object a line"
+    )
+    metrics: bool = Field(True, description="Serve Prometheus metrics at /metrics")
+    redis_url: str = Field(
+        "", description="redis://host:port/db holding the rate limits' counters (else the database)"
+    )
+    rate_limit_per_second: float = Field(
+        50.0, ge=0, description="Requests a second allowed per token (or address); 0 turns it off"
+    )
+    rate_limit_burst: int = Field(200, ge=0, description="Requests allowed at once above the rate")
+    auth_failure_per_second: float = Field(
+        0.5, ge=0, description="Failed authentications a second allowed per address; 0: no limit"
+    )
+    auth_failure_burst: int = Field(
+        10, ge=0, description="Failed authentications allowed at once per address"
+    )
+    database_pool_timeout_seconds: float = Field(
+        3.0, gt=0, description="A request waiting longer for a connection gets 503"
+    )
     max_body_bytes: int = Field(1024 * 1024, ge=1024, description="Larger request bodies get 413")
     demo_catalog: bool = Field(True, description="Load the demo catalog when the catalog is empty")
     embedded_worker: bool = Field(

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from order_taking.clients.auth import CurrentClient
 from order_taking.core.errors import InvalidState, NotFound, responses
-from order_taking.core.http import Transaction
+from order_taking.core.http import NoNullBody, Transaction
 from order_taking.idempotency.routes import ClientIdempotentRoute
 from order_taking.ordering import repository, service
 from order_taking.ordering.schemas import (
@@ -34,6 +34,7 @@ router = APIRouter(
     status_code=status.HTTP_201_CREATED,
     responses=responses(),
     summary="Create an order session",
+    dependencies=[NoNullBody],
 )
 async def create_session(
     db: Transaction,

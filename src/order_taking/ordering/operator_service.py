@@ -27,8 +27,16 @@ async def _created_order(db: AsyncSession, line_id: str) -> OrderLine:
     line = await jobs.lock_line(db, line_id)
     if line is None:
         raise NotFound(f"No order line {line_id}.")
-    if line.state == LineState.CREATED or await jobs.job_pending(db, line.id):
-        raise InvalidState(f"Order line {line_id} has no order yet: it is not created.")
+    if line.state == LineState.CREATED:
+        raise InvalidState(
+            f"Order line {line_id} has no order yet: the client has not confirmed it, so there "
+            "is no order to release, cancel or complete."
+        )
+    if await jobs.job_pending(db, line.id):
+        raise InvalidState(
+            f"Order line {line_id} has no order yet: the back end is still creating it. Try "
+            "again once the line is acknowledged or held for validation."
+        )
     return line
 
 

@@ -4,7 +4,8 @@ from datetime import date
 from typing import Annotated, Any, Self
 
 from fastapi import Path
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from order_taking.core.errors import ErrorEntry
 from order_taking.core.fields import (
@@ -39,10 +40,32 @@ class SessionFields(BaseModel):
     project_id: Name = Field("", description="Associated project identifier")
 
 
+# Fields the contract accepts under two names: sent under both, they must agree.
+TWO_SPELLINGS = (("enni_2", "enni2"), ("cpe_networking_number", "cpe_network_number"))
+
+
 class LineFields(BaseModel):
     """Every field of an order line; on update, only the fields sent are changed."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _spellings_agree(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            differing = [
+                name
+                for pair in TWO_SPELLINGS
+                if all(name in data for name in pair) and data[pair[0]] != data[pair[1]]
+                for name in pair
+            ]
+            if differing:
+                raise PydanticCustomError(
+                    "conflicting_values",
+                    "{fields}: one field under two names with different values",
+                    {"fields": differing},
+                )
+        return data
 
     end_customer_name: Name = Field("", description="End customer name")
     external_id: Name = Field("", description="External identifier for the request")

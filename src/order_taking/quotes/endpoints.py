@@ -10,7 +10,7 @@ from order_taking.core.errors import (
     NotFound,
     responses,
 )
-from order_taking.core.http import Transaction
+from order_taking.core.http import NoNullBody, Transaction
 from order_taking.idempotency.routes import ClientIdempotentRoute
 from order_taking.quotes import repository, service
 from order_taking.quotes.schemas import (
@@ -36,6 +36,7 @@ router = APIRouter(prefix="/api/v1", tags=["Quotes"], route_class=ClientIdempote
     status_code=status.HTTP_201_CREATED,
     responses=responses(),
     summary="Create a quote cart",
+    dependencies=[NoNullBody],
 )
 async def create_cart(
     db: Transaction,

@@ -6,7 +6,15 @@ from typing import Annotated, Any, Self
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from order_taking.core.fields import IdList, IsoDate, LongText, Name, RequiredId
+from order_taking.core.fields import (
+    CatalogId,
+    IdList,
+    IsoDate,
+    LongText,
+    Name,
+    NullAsEmptyList,
+    RequiredId,
+)
 from order_taking.core.listing import (
     FilterDateTime,
     FilterText,
@@ -23,7 +31,10 @@ from order_taking.quotes.states import QuoteState
 MAX_OFFERINGS = 4
 
 # A quote line asks prices for 1 to 4 offerings: an empty list asks for nothing.
-Offerings = Annotated[IdList, Field(min_length=1, max_length=MAX_OFFERINGS)]
+# Not documented as nullable like other id lists: null reads as [], which is too few.
+Offerings = Annotated[
+    list[CatalogId], NullAsEmptyList, Field(min_length=1, max_length=MAX_OFFERINGS)
+]
 _OFFERINGS = (
     f'Product offering ids to quote, 1 to {MAX_OFFERINGS}, e.g. ["2173"]; each must be eligible '
     "at the eligibility item"

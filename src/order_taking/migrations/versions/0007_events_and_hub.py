@@ -1,7 +1,7 @@
 """state histories everywhere; the events outbox, the hub's listeners and their deliveries
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-01 19:50:00
 
 Sessions, quote carts and quote lines keep a `state_change` history like order lines (with who
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

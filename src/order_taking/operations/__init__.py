@@ -1,0 +1,1 @@
+"""Running the service for real: health, metrics, logs, request ids, rate limits, offline docs."""
