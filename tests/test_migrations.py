@@ -5,14 +5,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import column, insert, select, table, text
 from sqlalchemy.engine import Connection
 
-from order_taking.clients.service import create_client
+from order_taking.clients.service import create_operator, hash_token, operator_for_token
+from order_taking.core.columns import new_id
 from order_taking.core.database import Base, Database
-from order_taking.core.migrate import upgrade
+from order_taking.core.migrate import alembic_config, upgrade
+from order_taking.core.time import UtcDateTime, now
 from order_taking.ordering.models import OrderLine, OrderSession
 
 # Made by the migrations only, on PostgreSQL: `search` reads them through LIKE '%term%'.
@@ -43,14 +46,25 @@ class TestSearchWithoutAccents:
         database = Database(url)
         try:
             async with database.transaction() as db:
-                client, _ = await create_client(db, "DC173")
-                session = OrderSession(client_id=client.id)
+                # The clients table as it was at 0003 (the model has columns added since).
+                client_id = new_id()
+                clients = table(
+                    "clients",
+                    column("id"),
+                    column("code"),
+                    column("name"),
+                    column("created_at", UtcDateTime()),
+                )
+                await db.execute(
+                    insert(clients).values(id=client_id, code="DC173", name="", created_at=now())
+                )
+                session = OrderSession(client_id=client_id)
                 db.add(session)
                 await db.flush()
                 db.add(
                     OrderLine(
                         session_id=session.id,
-                        client_id=client.id,
+                        client_id=client_id,
                         order_reference="PO_DC173_20261127_000001",
                         expiration_date=date(2027, 2, 25),
                         search_text="léa martin café",
@@ -61,5 +75,55 @@ class TestSearchWithoutAccents:
 
             async with database.transaction() as db:
                 assert await db.scalar(select(OrderLine.search_text)) == "lea martin cafe"
+        finally:
+            await database.dispose()
+
+
+class TestTokenLifeCycle:
+    async def test_an_operator_keeps_its_token_through_the_upgrade(self, tmp_path: Path) -> None:
+        url = f"sqlite:///{tmp_path / 'before_0009.db'}"
+        await asyncio.to_thread(upgrade, url, "0004")
+        database = Database(url)
+        try:
+            async with database.transaction() as db:
+                operators = table(
+                    "operators",
+                    column("id"),
+                    column("name"),
+                    column("token_hash"),
+                    column("created_at", UtcDateTime()),
+                )
+                await db.execute(
+                    insert(operators).values(
+                        id=new_id(),
+                        name="Marie ADV",
+                        token_hash=hash_token("the-old-token"),
+                        created_at=now(),
+                    )
+                )
+
+            await asyncio.to_thread(upgrade, url)
+
+            async with database.transaction() as db:
+                operator = await operator_for_token(db, "the-old-token")
+            assert operator is not None and operator.name == "Marie ADV"
+        finally:
+            await database.dispose()
+
+    async def test_the_downgrade_gives_each_operator_its_oldest_token_back(
+        self, tmp_path: Path
+    ) -> None:
+        url = f"sqlite:///{tmp_path / 'downgraded.db'}"
+        await asyncio.to_thread(upgrade, url)
+        database = Database(url)
+        try:
+            async with database.transaction() as db:
+                _, token = await create_operator(db, "Marie ADV")
+
+            await asyncio.to_thread(command.downgrade, alembic_config(url), "0004")
+
+            async with database.transaction() as db:
+                stored = await db.scalar(text("SELECT token_hash FROM operators"))
+            assert stored == hash_token(token)
         finally:
             await database.dispose()

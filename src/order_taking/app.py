@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from order_taking.backend.worker import embedded_worker
 from order_taking.catalog import service as catalog
+from order_taking.clients.auth import TokenCache
 from order_taking.core.database import Database
 from order_taking.core.errors import install_error_handlers
 from order_taking.core.http import BodySizeLimit, TrailingSlash
@@ -46,6 +47,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         owned = database is None
         app.state.database = database or Database(settings.database_url)
         app.state.work_signal = asyncio.Event()
+        app.state.token_cache = TokenCache()
+        app.state.jwt_verifier = None
         if settings.demo_catalog:
             await load_demo_catalog_if_empty(app.state.database)
         try:

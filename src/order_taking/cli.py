@@ -4,6 +4,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -15,9 +16,12 @@ from order_taking.backend.worker import run_standalone
 from order_taking.catalog import service as catalog
 from order_taking.catalog.schemas import CatalogFile
 from order_taking.clients import service as clients
+from order_taking.clients.models import BearerToken, Client, Operator
+from order_taking.clients.repository import CLIENT_TOKENS, OPERATOR_TOKENS, TokenKind
 from order_taking.core import migrate as migrations
 from order_taking.core.database import Database
 from order_taking.core.settings import get_settings
+from order_taking.core.time import render_datetime
 from order_taking.demo import demo_app
 
 app = typer.Typer(
@@ -120,19 +124,6 @@ def create_client(
     typer.echo(token)
 
 
-@clients_app.command("token")
-def add_token(code: Annotated[str, typer.Argument(help="Client code")]) -> None:
-    """Give a client one more bearer token (printed as the last line)."""
-
-    async def work(db: AsyncSession) -> str:
-        client = await clients.find_client(db, code)
-        if client is None:
-            raise _fail(f"no client {code}")
-        return await clients.add_client_token(db, client)
-
-    typer.echo(_in_transaction(work))
-
-
 @clients_app.command("list")
 def list_clients() -> None:
     """List the clients."""
@@ -154,6 +145,73 @@ def create_operator(name: Annotated[str, typer.Argument(help="Operator's name")]
     token = _in_transaction(work)
     typer.echo(f"operator {name} created; its bearer token (shown once):")
     typer.echo(token)
+
+
+def _token_commands(
+    group: typer.Typer,
+    kind: TokenKind,
+    holder: str,
+    find: Callable[[AsyncSession, str], Awaitable[Client | Operator | None]],
+) -> None:
+    """`tokens`, `token` and `revoke` of a client (by code) or an operator (by name)."""
+    argument = typer.Argument(help=f"The {holder}'s {'code' if kind is CLIENT_TOKENS else 'name'}")
+
+    async def owner_id(db: AsyncSession, key: str) -> str:
+        owner = await find(db, key)
+        if owner is None:
+            raise _fail(f"no {holder} {key}")
+        return owner.id
+
+    @group.command("tokens")
+    def list_tokens(key: Annotated[str, argument]) -> None:
+        """List the bearer tokens: id, created, last used, expiry, revocation."""
+
+        async def work(db: AsyncSession) -> list[BearerToken]:
+            return await clients.tokens_of(db, kind, await owner_id(db, key))
+
+        typer.echo("id\tcreated\tlast_used\texpires\trevoked")
+        for token in _in_transaction(work):
+            moments = (token.created_at, token.last_used_at, token.expires_at, token.revoked_at)
+            typer.echo("\t".join([token.id, *(_moment(m) for m in moments)]))
+
+    @group.command("token")
+    def add_token(
+        key: Annotated[str, argument],
+        expires_in: Annotated[
+            int | None, typer.Option(min=1, help="Days until it expires (default: never)")
+        ] = None,
+    ) -> None:
+        """Give one more bearer token (printed as the last line)."""
+
+        async def work(db: AsyncSession) -> str:
+            days = timedelta(days=expires_in) if expires_in is not None else None
+            return await clients.issue_token(db, kind, await owner_id(db, key), days)
+
+        typer.echo(_in_transaction(work))
+
+    @group.command("revoke")
+    def revoke(
+        key: Annotated[str, argument],
+        token_id: Annotated[str, typer.Argument(help="The token's id (see `tokens`)")],
+    ) -> None:
+        """Revoke a bearer token: every API process refuses it within a second."""
+
+        async def work(db: AsyncSession) -> None:
+            try:
+                await clients.revoke_token(db, kind, await owner_id(db, key), token_id)
+            except clients.TokenNotFound as error:
+                raise _fail(f"{error} for {holder} {key}") from None
+
+        _in_transaction(work)
+        typer.echo(f"token {token_id} revoked")
+
+
+def _moment(moment: datetime | None) -> str:
+    return render_datetime(moment) if moment is not None else "-"
+
+
+_token_commands(clients_app, CLIENT_TOKENS, "client", clients.find_client)
+_token_commands(operators_app, OPERATOR_TOKENS, "operator", clients.find_operator)
 
 
 @catalog_app.command("load")
