@@ -5,17 +5,20 @@ import json
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from alembic.script import ScriptDirectory
 from typer.testing import CliRunner, Result
 
+from order_taking.auth.keys import published_keys, signing_key
 from order_taking.catalog import service as catalog
 from order_taking.cli import app
 from order_taking.core.database import Database
 from order_taking.core.migrate import alembic_config
 from order_taking.core.settings import get_settings
+from tests.auth.factories import password_grant
 from tests.conftest import ClientFactory
 from tests.ordering.factories import create_session_with_line
 
@@ -287,3 +290,51 @@ class TestTokens:
         assert (unknown_client.exit_code, unknown_token.exit_code) == (1, 1)
         assert "no client XY999" in unknown_client.stderr
         assert "no token no-such-token" in unknown_token.stderr
+
+
+class TestPasswords:
+    async def test_a_clients_new_password_gets_tokens(self, cli: Cli, app: Any) -> None:
+        await cli("clients", "create", "DC173")
+
+        result = await cli("clients", "password", "DC173")
+
+        assert result.exit_code == 0, result.output
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as http:
+            assert (await password_grant(http, "DC173", last_line(result))).status_code == 200
+
+    async def test_an_operators_new_password_replaces_the_old(self, cli: Cli, app: Any) -> None:
+        await cli("operators", "create", "Marie ADV")
+        old = last_line(await cli("operators", "password", "Marie ADV"))
+
+        new = last_line(await cli("operators", "password", "Marie ADV"))
+
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as http:
+            assert (await password_grant(http, "Marie ADV", old)).status_code == 400
+            assert (await password_grant(http, "Marie ADV", new)).status_code == 200
+
+    async def test_an_unknown_client_has_no_password(self, cli: Cli) -> None:
+        result = await cli("clients", "password", "XY999")
+
+        assert result.exit_code == 1
+        assert "no client XY999" in result.stderr
+
+
+class TestKeysRotate:
+    async def test_adds_a_key_that_signs_from_then_on(
+        self, cli: Cli, database: Database, settings: Any
+    ) -> None:
+        async with database.transaction() as db:
+            first = (await signing_key(db)).kid
+
+        result = await cli("keys", "rotate")
+
+        async with database.transaction() as db:
+            current = (await signing_key(db)).kid
+            published = {key["kid"] for key in await published_keys(db, settings)}
+        assert result.exit_code == 0, result.output
+        assert current != first and current in result.stdout
+        assert published == {first, current}

@@ -7,12 +7,15 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
+from order_taking.auth.endpoints import router as auth_router
+from order_taking.auth.errors import OAuthError, oauth_error_response
 from order_taking.backend.worker import embedded_worker
 from order_taking.catalog import service as catalog
 from order_taking.clients.auth import TokenCache
 from order_taking.core.database import Database
 from order_taking.core.errors import install_error_handlers
 from order_taking.core.http import BodySizeLimit, TrailingSlash
+from order_taking.core.ratelimit import RateLimiter
 from order_taking.core.settings import Settings, get_settings
 from order_taking.ordering.endpoints import router as ordering_router
 from order_taking.ordering.operator_endpoints import router as operator_router
@@ -24,10 +27,12 @@ DESCRIPTION = """\
 Order Taking API: put fibre access products in an order session, fill in its order lines,
 confirm it, and follow each line while the back end creates its order. Quotes first if needed.
 
-Authenticate with `Authorization: Bearer <token>` (a client's token, from
-`order-taking clients create CODE`); the staff actions under `/api/v1/operator` take an operator's
-token instead (`order-taking operators create NAME`). Every path answers with and without its
-trailing slash.
+Authenticate with `Authorization: Bearer <token>`: a client's opaque token (from
+`order-taking clients create CODE`) or an access token of
+`POST /auth/realms/{realm}/protocol/openid-connect/token` (as with Keycloak) or of the external
+OpenID Connect issuer configured; the staff actions under `/api/v1/operator` take an operator's
+token instead (`order-taking operators create NAME`). Every `/api` path answers with and without
+its trailing slash.
 Errors have one shape: `{"code", "message", "errors": [{"code", "property_path", "value"}]}`.
 """
 
@@ -48,6 +53,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.database = database or Database(settings.database_url)
         app.state.work_signal = asyncio.Event()
         app.state.token_cache = TokenCache()
+        app.state.rate_limiter = RateLimiter(app.state.database)
         app.state.jwt_verifier = None
         if settings.demo_catalog:
             await load_demo_catalog_if_empty(app.state.database)
@@ -68,7 +74,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
         redirect_slashes=False,
     )
+    app.state.settings = settings
     install_error_handlers(app)
+    app.add_exception_handler(OAuthError, oauth_error_response)
+    app.include_router(auth_router)
     app.include_router(ordering_router)
     app.include_router(quotes_router)
     app.include_router(operator_router)

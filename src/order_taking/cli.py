@@ -1,4 +1,4 @@
-"""The `order-taking` command: serve, migrate, clients, operators, catalog, worker, demo data."""
+"""The `order-taking` command: serve, migrate, clients, operators, keys, catalog, worker, demo."""
 
 import asyncio
 import json
@@ -12,6 +12,8 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from order_taking.auth import keys as signing_keys
+from order_taking.auth import service as sign_in
 from order_taking.backend.worker import run_standalone
 from order_taking.catalog import service as catalog
 from order_taking.catalog.schemas import CatalogFile
@@ -31,10 +33,12 @@ clients_app = typer.Typer(help="Client operators and their bearer tokens.", no_a
 operators_app = typer.Typer(
     help="The operator's staff (ADV) and their tokens.", no_args_is_help=True
 )
+keys_app = typer.Typer(help="Signing keys of the built-in token issuer.", no_args_is_help=True)
 catalog_app = typer.Typer(help="Offerings, options and eligibility items.", no_args_is_help=True)
 app.add_typer(clients_app, name="clients")
 app.add_typer(operators_app, name="operators")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(keys_app, name="keys")
 app.add_typer(demo_app, name="demo")
 
 T = TypeVar("T")
@@ -147,20 +151,33 @@ def create_operator(name: Annotated[str, typer.Argument(help="Operator's name")]
     typer.echo(token)
 
 
-def _token_commands(
+def _credential_commands(
     group: typer.Typer,
     kind: TokenKind,
     holder: str,
     find: Callable[[AsyncSession, str], Awaitable[Client | Operator | None]],
 ) -> None:
-    """`tokens`, `token` and `revoke` of a client (by code) or an operator (by name)."""
+    """`tokens`, `token`, `revoke` and `password` of a client (by code) or an operator (by name)."""
     argument = typer.Argument(help=f"The {holder}'s {'code' if kind is CLIENT_TOKENS else 'name'}")
 
-    async def owner_id(db: AsyncSession, key: str) -> str:
-        owner = await find(db, key)
-        if owner is None:
+    async def owner(db: AsyncSession, key: str) -> Client | Operator:
+        found = await find(db, key)
+        if found is None:
             raise _fail(f"no {holder} {key}")
-        return owner.id
+        return found
+
+    async def owner_id(db: AsyncSession, key: str) -> str:
+        return (await owner(db, key)).id
+
+    @group.command("password")
+    def password(key: Annotated[str, argument]) -> None:
+        """Set a new random password for the OAuth2 grants (printed as the last line)."""
+
+        async def work(db: AsyncSession) -> str:
+            return await sign_in.set_password(db, await owner(db, key))
+
+        typer.echo(f"new password of {holder} {key} (shown once):")
+        typer.echo(_in_transaction(work))
 
     @group.command("tokens")
     def list_tokens(key: Annotated[str, argument]) -> None:
@@ -210,8 +227,19 @@ def _moment(moment: datetime | None) -> str:
     return render_datetime(moment) if moment is not None else "-"
 
 
-_token_commands(clients_app, CLIENT_TOKENS, "client", clients.find_client)
-_token_commands(operators_app, OPERATOR_TOKENS, "operator", clients.find_operator)
+_credential_commands(clients_app, CLIENT_TOKENS, "client", clients.find_client)
+_credential_commands(operators_app, OPERATOR_TOKENS, "operator", clients.find_operator)
+
+
+@keys_app.command("rotate")
+def rotate_keys() -> None:
+    """A new key signs the built-in issuer's tokens; the old ones stay published until the
+    tokens they signed have expired."""
+
+    async def work(db: AsyncSession) -> str:
+        return (await signing_keys.rotate(db, get_settings())).id
+
+    typer.echo(f"new signing key {_in_transaction(work)}")
 
 
 @catalog_app.command("load")
