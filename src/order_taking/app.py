@@ -5,10 +5,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 
 from order_taking.auth.endpoints import router as auth_router
 from order_taking.auth.errors import OAuthError, oauth_error_response
+from order_taking.auth.verification import ExternalIssuer, TokenVerifier
 from order_taking.backend.worker import embedded_worker
 from order_taking.catalog import service as catalog
 from order_taking.clients.auth import TokenCache
@@ -54,11 +56,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.work_signal = asyncio.Event()
         app.state.token_cache = TokenCache()
         app.state.rate_limiter = RateLimiter(app.state.database)
-        app.state.jwt_verifier = None
+        external: ExternalIssuer | None = None
         if settings.demo_catalog:
             await load_demo_catalog_if_empty(app.state.database)
         try:
             async with AsyncExitStack() as background:
+                if settings.oidc_issuer:
+                    http = httpx.AsyncClient(timeout=settings.oidc_timeout_seconds)
+                    await background.enter_async_context(http)
+                    external = ExternalIssuer(settings, http)
+                app.state.jwt_verifier = TokenVerifier(settings, external)
                 if settings.embedded_worker:
                     worker = embedded_worker(app.state.database, settings, app.state.work_signal)
                     await background.enter_async_context(worker)

@@ -81,9 +81,7 @@ async def _holder(
         return holder  # type: ignore[return-value]
     verifier: JwtVerifier = request.app.state.jwt_verifier
     looked_up: ClientIdentity | OperatorIdentity | None
-    if is_jwt(token) and verifier is None:
-        looked_up = None
-    elif kind is ClientIdentity:
+    if kind is ClientIdentity:
         looked_up = await (
             verifier.client(db, token) if is_jwt(token) else client_for_token(db, token)
         )

@@ -76,6 +76,11 @@ class ValidationFailed(ApiError):
     code = "validation_error"
 
 
+class ServiceUnavailable(ApiError):
+    status_code = 503
+    code = "unavailable"
+
+
 def error_response(
     status_code: int, body: ErrorBody, headers: dict[str, str] | None = None
 ) -> JSONResponse:
@@ -83,10 +88,16 @@ def error_response(
 
 
 def responses(*errors: type[ApiError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for an endpoint that may raise these errors (401 and 422 always;
-    400 and 413 are added to every operation with a body by `install_error_handlers`)."""
+    """OpenAPI `responses=` for an endpoint that may raise these errors (401, 422 and 503 always:
+    503 when the external token issuer cannot be reached; 400 and 413 are added to every
+    operation with a body by `install_error_handlers`)."""
     documented: dict[int | str, dict[str, Any]] = {}
-    kinds: tuple[type[ApiError], ...] = (Unauthorized, ValidationFailed, *errors)
+    kinds: tuple[type[ApiError], ...] = (
+        Unauthorized,
+        ValidationFailed,
+        ServiceUnavailable,
+        *errors,
+    )
     for error in kinds:
         documented[error.status_code] = {"model": ErrorBody, "description": error.code}
     return documented
