@@ -14,23 +14,7 @@ export ORDER_TAKING_DATABASE_URL="${ADMIN_URL%/*}/$SCRATCH"
 export ORDER_TAKING_ACCESS_TOKEN_SECONDS=3600 ORDER_TAKING_EMBEDDED_WORKER=false
 export ORDER_TAKING_LOG_LEVEL=WARNING
 
-admin() { "$BIN/python" -c "
-import asyncio, asyncpg, sys
-async def run():
-    connection = await asyncpg.connect(sys.argv[1])
-    await connection.execute(sys.argv[2])
-    await connection.close()
-asyncio.run(run())" "$ADMIN_URL" "$1"; }
-
-server=""
-cleanup() {
-    if [ -n "$server" ]; then
-        kill "$server" 2>/dev/null || true
-        wait "$server" 2>/dev/null || true
-    fi
-    admin "DROP DATABASE IF EXISTS $SCRATCH WITH (FORCE)"
-}
-trap cleanup EXIT
+source bench/scratch_database.sh
 
 admin "DROP DATABASE IF EXISTS $SCRATCH WITH (FORCE)"
 admin "CREATE DATABASE $SCRATCH"

@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import column, insert, select, table, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from order_taking.clients.service import create_operator, hash_token, operator_for_token
 from order_taking.core.columns import new_id
@@ -32,6 +33,12 @@ def _differences(connection: Connection) -> list[Any]:
     return list(compare_metadata(context, Base.metadata))
 
 
+async def insert_as_then(db: AsyncSession, table_name: str, **values: Any) -> None:
+    """A row written with the columns a table had at an older revision, created now."""
+    columns = [column(name) for name in values] + [column("created_at", UtcDateTime())]
+    await db.execute(insert(table(table_name, *columns)).values(**values, created_at=now()))
+
+
 async def test_the_migrated_schema_matches_the_models(database: Database) -> None:
     async with database.engine.connect() as connection:
         differences = await connection.run_sync(_differences)
@@ -48,16 +55,7 @@ class TestSearchWithoutAccents:
             async with database.transaction() as db:
                 # The clients table as it was at 0003 (the model has columns added since).
                 client_id = new_id()
-                clients = table(
-                    "clients",
-                    column("id"),
-                    column("code"),
-                    column("name"),
-                    column("created_at", UtcDateTime()),
-                )
-                await db.execute(
-                    insert(clients).values(id=client_id, code="DC173", name="", created_at=now())
-                )
+                await insert_as_then(db, "clients", id=client_id, code="DC173", name="")
                 session = OrderSession(client_id=client_id)
                 db.add(session)
                 await db.flush()
@@ -86,26 +84,14 @@ class TestTokenLifeCycle:
         database = Database(url)
         try:
             async with database.transaction() as db:
-                operators = table(
-                    "operators",
-                    column("id"),
-                    column("name"),
-                    column("token_hash"),
-                    column("created_at", UtcDateTime()),
-                )
-                await db.execute(
-                    insert(operators).values(
-                        id=new_id(),
-                        name="Marie ADV",
-                        token_hash=hash_token("the-old-token"),
-                        created_at=now(),
-                    )
+                await insert_as_then(
+                    db, "operators", id=new_id(), name="Marie ADV", token_hash=hash_token("old")
                 )
 
             await asyncio.to_thread(upgrade, url)
 
             async with database.transaction() as db:
-                operator = await operator_for_token(db, "the-old-token")
+                operator = await operator_for_token(db, "old")
             assert operator is not None and operator.name == "Marie ADV"
         finally:
             await database.dispose()

@@ -65,17 +65,6 @@ class TestClientAccessToken:
 
         assert seen.status_code == 200
 
-    async def test_is_refused_on_the_staff_actions(
-        self, http: httpx.AsyncClient, database: Database
-    ) -> None:
-        password = await client_with_password(database)
-        token = await access_token(http, "DC173", password)
-
-        refused = await http.post(RELEASE, headers=bearer(token))
-
-        assert refused.status_code == 401
-        assert refused.json()["message"] == "This action needs an operator's token."
-
     async def test_an_expired_one_is_refused_saying_so(
         self, http: httpx.AsyncClient, database: Database
     ) -> None:
@@ -124,16 +113,33 @@ class TestOperatorAccessToken:
 
         assert answer.status_code == 404  # no such line: the operator got past authentication
 
-    async def test_is_refused_on_the_clients_api(
-        self, http: httpx.AsyncClient, database: Database
-    ) -> None:
-        password = await operator_with_password(database)
-        token = await access_token(http, "Marie ADV", password)
 
-        refused = await http.get(SESSIONS, headers=bearer(token))
+class TestWrongSide:
+    @pytest.mark.parametrize(
+        ("holder", "method", "path", "message"),
+        [
+            ("client", "POST", RELEASE, "This action needs an operator's token."),
+            ("operator", "GET", SESSIONS, "The token names no known client."),
+        ],
+    )
+    async def test_a_token_opens_only_its_holders_side(
+        self,
+        http: httpx.AsyncClient,
+        database: Database,
+        holder: str,
+        method: str,
+        path: str,
+        message: str,
+    ) -> None:
+        if holder == "client":
+            token = await access_token(http, "DC173", await client_with_password(database))
+        else:
+            token = await access_token(http, "Marie ADV", await operator_with_password(database))
+
+        refused = await http.request(method, path, headers=bearer(token))
 
         assert refused.status_code == 401
-        assert refused.json()["message"] == "The token names no known client."
+        assert refused.json()["message"] == message
 
 
 class TestKeyRotation:

@@ -968,10 +968,10 @@ class TestOpenApi:
         }
         assert all(op["tags"] == ["Quotes"] for op in operations.values())
         confirm_responses = operations[("/api/v1/quote/{id}/confirm/", "patch")]["responses"]
-        assert set(confirm_responses) == {"204", "401", "404", "409", "422"}
+        assert set(confirm_responses) == {"204", "401", "404", "409", "422", "503"}
         assert "content" not in confirm_responses["204"]
         add_responses = operations[("/api/v1/quote/{quote_id}/quote_item/", "post")]["responses"]
-        assert set(add_responses) == {"201", "400", "401", "404", "409", "413", "422"}
+        assert set(add_responses) == {"201", "400", "401", "404", "409", "413", "422", "503"}
         assert add_responses["201"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/QuoteLineOut"
         }

@@ -3,7 +3,7 @@
 import logging
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -133,7 +133,7 @@ async def refresh(db: AsyncSession, settings: Settings, grant: Grant, token: str
     if claims.get("azp") and grant.client_id and claims["azp"] != grant.client_id:
         raise invalid_grant("Refresh token issued to another client_id")
     moment = now()
-    expires_at = moment.fromtimestamp(claims["exp"], tz=moment.tzinfo)
+    expires_at = datetime.fromtimestamp(claims["exp"], UTC)
     await repository.forget_refresh_tokens_expired_before(db, moment)
     if not await repository.mark_refresh_token_used(db, claims["jti"], expires_at):
         log.warning("a refresh token was presented a second time")

@@ -98,7 +98,8 @@ class ExternalIssuer:
     async def _fetch_keys(self) -> None:
         try:
             if not self._jwks_uri:
-                discovery = await self._get(f"{self.issuer}/.well-known/openid-configuration")
+                base = self.issuer.rstrip("/")
+                discovery = await self._get(f"{base}/.well-known/openid-configuration")
                 if discovery.get("issuer") != self.issuer:
                     log.error("the issuer's discovery document names another issuer")
                     raise ValueError("issuer mismatch")
