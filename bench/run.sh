@@ -13,23 +13,7 @@ SCRATCH=order_taking_bench
 export ORDER_TAKING_DATABASE_URL="${ADMIN_URL%/*}/$SCRATCH"
 export ORDER_TAKING_RATE_LIMIT_PER_SECOND=0  # measure the service, not the limiter
 
-admin() { "$BIN/python" -c "
-import asyncio, asyncpg, sys
-async def run():
-    connection = await asyncpg.connect(sys.argv[1])
-    await connection.execute(sys.argv[2])
-    await connection.close()
-asyncio.run(run())" "$ADMIN_URL" "$1"; }
-
-server=""
-cleanup() {
-    if [ -n "$server" ]; then
-        kill "$server" 2>/dev/null || true
-        wait "$server" 2>/dev/null || true
-    fi
-    admin "DROP DATABASE IF EXISTS $SCRATCH WITH (FORCE)"
-}
-trap cleanup EXIT
+source bench/scratch_database.sh
 
 echo "== line list: $LINES lines of one client (+ 20000 of another), $REQUESTS requests"
 admin "DROP DATABASE IF EXISTS $SCRATCH WITH (FORCE)"

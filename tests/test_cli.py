@@ -5,17 +5,20 @@ import json
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from alembic.script import ScriptDirectory
 from typer.testing import CliRunner, Result
 
+from order_taking.auth.keys import published_keys, signing_key
 from order_taking.catalog import service as catalog
 from order_taking.cli import app
 from order_taking.core.database import Database
 from order_taking.core.migrate import alembic_config
 from order_taking.core.settings import get_settings
+from tests.auth.factories import password_grant
 from tests.conftest import ClientFactory
 from tests.ordering.factories import create_session_with_line
 
@@ -240,3 +243,98 @@ class TestDemoLoad:
 async def search(api: httpx.AsyncClient, term: str) -> list[str]:
     response = await api.get("/api/v1/product_order_item", params={"search": term, "limit": 1000})
     return [item["id"] for item in response.json()["items"]]
+
+
+class TestTokens:
+    async def test_lists_adds_and_revokes_a_clients_tokens(
+        self, cli: Cli, make_client: ClientFactory
+    ) -> None:
+        first = last_line(await cli("clients", "create", "DC173"))
+        added = await cli("clients", "token", "DC173", "--expires-in", "30")
+        listed = await cli("clients", "tokens", "DC173")
+        [header, *rows] = listed.stdout.splitlines()
+        first_id = rows[0].split("\t")[0]
+
+        revoked = await cli("clients", "revoke", "DC173", first_id)
+        after = (await cli("clients", "tokens", "DC173")).stdout.splitlines()[1:]
+
+        assert (added.exit_code, listed.exit_code, revoked.exit_code) == (0, 0, 0), revoked.output
+        assert header.split("\t") == ["id", "created", "last_used", "expires", "revoked"]
+        assert len(rows) == 2
+        assert rows[0].split("\t")[3] == "-"  # the first token never expires
+        assert rows[1].split("\t")[3] != "-"
+        assert after[0].split("\t")[4] != "-"
+        assert after[1].split("\t")[4] == "-"
+        api = await make_client("DC173", token=last_line(added))
+        assert (await api.get("/api/v1/product_order")).status_code == 200
+        refused = await make_client("DC173", token=first)
+        assert (await refused.get("/api/v1/product_order")).status_code == 401
+
+    async def test_an_operators_tokens_have_the_same_commands(self, cli: Cli) -> None:
+        await cli("operators", "create", "Marie ADV")
+        added = await cli("operators", "token", "Marie ADV")
+        rows = (await cli("operators", "tokens", "Marie ADV")).stdout.splitlines()[1:]
+
+        revoked = await cli("operators", "revoke", "Marie ADV", rows[1].split("\t")[0])
+
+        assert added.exit_code == 0 and len(last_line(added)) >= 40
+        assert len(rows) == 2
+        assert revoked.exit_code == 0, revoked.output
+
+    async def test_an_unknown_holder_or_token_is_an_error(self, cli: Cli) -> None:
+        await cli("clients", "create", "DC173")
+
+        unknown_client = await cli("clients", "tokens", "XY999")
+        unknown_token = await cli("clients", "revoke", "DC173", "no-such-token")
+
+        assert (unknown_client.exit_code, unknown_token.exit_code) == (1, 1)
+        assert "no client XY999" in unknown_client.stderr
+        assert "no token no-such-token" in unknown_token.stderr
+
+
+class TestPasswords:
+    async def test_a_clients_new_password_gets_tokens(self, cli: Cli, app: Any) -> None:
+        await cli("clients", "create", "DC173")
+
+        result = await cli("clients", "password", "DC173")
+
+        assert result.exit_code == 0, result.output
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as http:
+            assert (await password_grant(http, "DC173", last_line(result))).status_code == 200
+
+    async def test_an_operators_new_password_replaces_the_old(self, cli: Cli, app: Any) -> None:
+        await cli("operators", "create", "Marie ADV")
+        old = last_line(await cli("operators", "password", "Marie ADV"))
+
+        new = last_line(await cli("operators", "password", "Marie ADV"))
+
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+        ) as http:
+            assert (await password_grant(http, "Marie ADV", old)).status_code == 400
+            assert (await password_grant(http, "Marie ADV", new)).status_code == 200
+
+    async def test_an_unknown_client_has_no_password(self, cli: Cli) -> None:
+        result = await cli("clients", "password", "XY999")
+
+        assert result.exit_code == 1
+        assert "no client XY999" in result.stderr
+
+
+class TestKeysRotate:
+    async def test_adds_a_key_that_signs_from_then_on(
+        self, cli: Cli, database: Database, settings: Any
+    ) -> None:
+        async with database.transaction() as db:
+            first = (await signing_key(db)).kid
+
+        result = await cli("keys", "rotate")
+
+        async with database.transaction() as db:
+            current = (await signing_key(db)).kid
+            published = {key["kid"] for key in await published_keys(db, settings)}
+        assert result.exit_code == 0, result.output
+        assert current != first and current in result.stdout
+        assert published == {first, current}

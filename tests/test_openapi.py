@@ -6,6 +6,7 @@ import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -30,6 +31,9 @@ from tests.ordering.factories import (
 )
 
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
+OAUTH_ERROR_BODY = {"$ref": "#/components/schemas/OAuthErrorBody"}
+# The built-in OAuth2 issuer, at Keycloak's paths: its errors have OAuth 2.0's shape.
+SIGN_IN = "/auth/"
 # Examples per operation and generation mode: enough to find what a change breaks, few enough to
 # keep this test to seconds.
 EXAMPLES = 25
@@ -53,9 +57,13 @@ def api_paths(document: dict[str, Any]) -> list[str]:
     return [path for path in document["paths"] if path.startswith("/api/")]
 
 
-def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path in api_paths(document):
-        for method, operation in document["paths"][path].items():
+def operations(
+    document: dict[str, Any], prefix: str = "/api/"
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, by_method in document["paths"].items():
+        if not path.startswith(prefix):
+            continue
+        for method, operation in by_method.items():
             yield method.upper(), path, operation
 
 
@@ -102,6 +110,22 @@ class TestDocument:
                     schema = response["content"]["application/json"]["schema"]
                     assert schema == ERROR_BODY, (method, path, status)
 
+    def test_the_sign_in_operations_declare_their_oauth_errors(
+        self, document: dict[str, Any]
+    ) -> None:
+        found = list(operations(document, SIGN_IN))
+        for method, path, operation in found:
+            declared = operation["responses"]
+            expected = {"400", "401", "404", "413", "429"} if method == "POST" else {"404"}
+            assert expected <= set(declared), (method, path)
+            for status, response in declared.items():
+                if int(status) >= 400:
+                    schema = response["content"]["application/json"]["schema"]
+                    # 413 comes from the body-size limit, before any endpoint; 422 from FastAPI.
+                    api_error = status in ("413", "422")
+                    assert schema == (ERROR_BODY if api_error else OAUTH_ERROR_BODY), status
+        assert len(found) == 3
+
     def test_every_field_and_parameter_has_a_type(self, document: dict[str, Any]) -> None:
         for name, schema in document["components"]["schemas"].items():
             for field, definition in schema.get("properties", {}).items():
@@ -111,12 +135,14 @@ class TestDocument:
                 assert is_typed(parameter["schema"]), (method, path, parameter["name"])
 
     def test_every_request_field_and_parameter_is_described(self, document: dict[str, Any]) -> None:
-        for method, path, operation in operations(document):
+        every = [*operations(document), *operations(document, SIGN_IN)]
+        for method, path, operation in every:
             for parameter in operation.get("parameters", []):
                 assert parameter.get("description"), (method, path, parameter["name"])
             if "requestBody" not in operation:
                 continue
-            body = operation["requestBody"]["content"]["application/json"]["schema"]
+            [content] = operation["requestBody"]["content"].values()
+            body = content["schema"]
             for choice in body.get("anyOf", [body]):
                 model = resolve(document, choice)
                 for field, definition in model.get("properties", {}).items():
@@ -167,6 +193,8 @@ async def send(http: httpx.AsyncClient, case: Case) -> httpx.Response:
     sent = case.as_transport_kwargs(base_url=str(http.base_url))
     if "json" in sent:
         content: bytes | None = json.dumps(sent["json"]).encode()
+    elif isinstance(sent.get("data"), dict):  # a form
+        content = urlencode(sent["data"], doseq=True).encode()
     else:
         content = sent.get("data")
     return await http.request(

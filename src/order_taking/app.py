@@ -5,11 +5,16 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 
 from order_taking import __version__
+from order_taking.auth.endpoints import router as auth_router
+from order_taking.auth.errors import OAuthError, oauth_error_response
+from order_taking.auth.verification import ExternalIssuer, TokenVerifier
 from order_taking.backend.worker import embedded_worker
 from order_taking.catalog import service as catalog
+from order_taking.clients.auth import TokenCache
 from order_taking.core.database import Database
 from order_taking.core.errors import install_error_handlers
 from order_taking.core.http import BodySizeLimit, TrailingSlash
@@ -36,12 +41,14 @@ DESCRIPTION = """\
 Order Taking API: put fibre access products in an order session, fill in its order lines,
 confirm it, and follow each line while the back end creates its order. Quotes first if needed.
 
-Authenticate with `Authorization: Bearer <token>` (a client's token, from
-`order-taking clients create CODE`); the staff actions under `/api/v1/operator` take an operator's
-token instead (`order-taking operators create NAME`). Every path answers with and without its
-trailing slash. In a list's query an empty value (`?state=`) is the same as leaving the parameter
-out. A request may carry `X-Request-ID` (1 to 128 visible ASCII characters; else one is made):
-the response carries it back. Past the rate limit: 429 `rate_limited` with `Retry-After`.
+Authenticate with `Authorization: Bearer <token>`: a client's opaque token (from
+`order-taking clients create CODE`) or an access token of
+`POST /auth/realms/{realm}/protocol/openid-connect/token` (as with Keycloak) or of the external
+OpenID Connect issuer configured; the staff actions under `/api/v1/operator` take an operator's
+token instead (`order-taking operators create NAME`). Every `/api` path answers with and without
+its trailing slash. In a list's query an empty value (`?state=`) is the same as leaving the
+parameter out. A request may carry `X-Request-ID` (1 to 128 visible ASCII characters; else one is
+made): the response carries it back. Past the rate limit: 429 `rate_limited` with `Retry-After`.
 Errors have one shape: `{"code", "message", "errors": [{"code", "property_path", "value"}]}`.
 """
 
@@ -62,13 +69,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.database = database or Database(
             settings.database_url, pool_timeout=settings.database_pool_timeout_seconds
         )
-        app.state.settings = settings
         app.state.rate_limiter = RateLimiter(app.state.database, settings.redis_url)
         app.state.work_signal = asyncio.Event()
+        app.state.token_cache = TokenCache()
+        external: ExternalIssuer | None = None
         if settings.demo_catalog:
             await load_demo_catalog_if_empty(app.state.database)
         try:
             async with AsyncExitStack() as background:
+                if settings.oidc_issuer:
+                    http = httpx.AsyncClient(timeout=settings.oidc_timeout_seconds)
+                    await background.enter_async_context(http)
+                    external = ExternalIssuer(settings, http)
+                app.state.jwt_verifier = TokenVerifier(settings, external)
                 if settings.embedded_worker:
                     worker = embedded_worker(app.state.database, settings, app.state.work_signal)
                     await background.enter_async_context(worker)
@@ -90,12 +103,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         docs_url=None,
         redoc_url=None,
     )
+    app.state.settings = settings
     install_error_handlers(app)
     docs.document_operational_errors(app)
     docs.install_offline_docs(app)
     app.include_router(operations_router)
     if settings.metrics:
         app.include_router(metrics_router)
+    app.add_exception_handler(OAuthError, oauth_error_response)
+    app.include_router(auth_router)
     app.include_router(ordering_router)
     app.include_router(quotes_router)
     app.include_router(operator_router)

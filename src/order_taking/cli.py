@@ -1,4 +1,4 @@
-"""The `order-taking` command: serve, migrate, clients, operators, catalog, worker, demo data."""
+"""The `order-taking` command: serve, migrate, clients, operators, keys, catalog, worker, demo."""
 
 import asyncio
 import json
@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -15,13 +16,18 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from order_taking import __version__
+from order_taking.auth import keys as signing_keys
+from order_taking.auth import service as sign_in
 from order_taking.backend.worker import run_standalone
 from order_taking.catalog import service as catalog
 from order_taking.catalog.schemas import CatalogFile
 from order_taking.clients import service as clients
+from order_taking.clients.models import BearerToken, Client, Operator
+from order_taking.clients.repository import CLIENT_TOKENS, OPERATOR_TOKENS, TokenKind
 from order_taking.core import migrate as migrations
 from order_taking.core.database import Database
 from order_taking.core.settings import Settings, get_settings
+from order_taking.core.time import render_datetime
 from order_taking.demo import demo_app
 from order_taking.operations.logs import configure_logging, logging_config
 from order_taking.operations.metrics import MULTIPROCESS_DIRECTORY
@@ -35,10 +41,12 @@ clients_app = typer.Typer(help="Client operators and their bearer tokens.", no_a
 operators_app = typer.Typer(
     help="The operator's staff (ADV) and their tokens.", no_args_is_help=True
 )
+keys_app = typer.Typer(help="Signing keys of the built-in token issuer.", no_args_is_help=True)
 catalog_app = typer.Typer(help="Offerings, options and eligibility items.", no_args_is_help=True)
 app.add_typer(clients_app, name="clients")
 app.add_typer(operators_app, name="operators")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(keys_app, name="keys")
 app.add_typer(demo_app, name="demo")
 
 T = TypeVar("T")
@@ -172,19 +180,6 @@ def create_client(
     typer.echo(token)
 
 
-@clients_app.command("token")
-def add_token(code: Annotated[str, typer.Argument(help="Client code")]) -> None:
-    """Give a client one more bearer token (printed as the last line)."""
-
-    async def work(db: AsyncSession) -> str:
-        client = await clients.find_client(db, code)
-        if client is None:
-            raise _fail(f"no client {code}")
-        return await clients.add_client_token(db, client)
-
-    typer.echo(_in_transaction(work))
-
-
 @clients_app.command("list")
 def list_clients() -> None:
     """List the clients."""
@@ -206,6 +201,97 @@ def create_operator(name: Annotated[str, typer.Argument(help="Operator's name")]
     token = _in_transaction(work)
     typer.echo(f"operator {name} created; its bearer token (shown once):")
     typer.echo(token)
+
+
+def _credential_commands(
+    group: typer.Typer,
+    kind: TokenKind,
+    holder: str,
+    find: Callable[[AsyncSession, str], Awaitable[Client | Operator | None]],
+) -> None:
+    """`tokens`, `token`, `revoke` and `password` of a client (by code) or an operator (by name)."""
+    argument = typer.Argument(help=f"The {holder}'s {'code' if kind is CLIENT_TOKENS else 'name'}")
+
+    async def owner(db: AsyncSession, key: str) -> Client | Operator:
+        found = await find(db, key)
+        if found is None:
+            raise _fail(f"no {holder} {key}")
+        return found
+
+    async def owner_id(db: AsyncSession, key: str) -> str:
+        return (await owner(db, key)).id
+
+    @group.command("password")
+    def password(key: Annotated[str, argument]) -> None:
+        """Set a new random password for the OAuth2 grants (printed as the last line)."""
+
+        async def work(db: AsyncSession) -> str:
+            return await sign_in.set_password(db, await owner(db, key))
+
+        typer.echo(f"new password of {holder} {key} (shown once):")
+        typer.echo(_in_transaction(work))
+
+    @group.command("tokens")
+    def list_tokens(key: Annotated[str, argument]) -> None:
+        """List the bearer tokens: id, created, last used, expiry, revocation."""
+
+        async def work(db: AsyncSession) -> list[BearerToken]:
+            return await clients.tokens_of(db, kind, await owner_id(db, key))
+
+        typer.echo("id\tcreated\tlast_used\texpires\trevoked")
+        for token in _in_transaction(work):
+            moments = (token.created_at, token.last_used_at, token.expires_at, token.revoked_at)
+            typer.echo("\t".join([token.id, *(_moment(m) for m in moments)]))
+
+    @group.command("token")
+    def add_token(
+        key: Annotated[str, argument],
+        expires_in: Annotated[
+            int | None, typer.Option(min=1, help="Days until it expires (default: never)")
+        ] = None,
+    ) -> None:
+        """Give one more bearer token (printed as the last line)."""
+
+        async def work(db: AsyncSession) -> str:
+            days = timedelta(days=expires_in) if expires_in is not None else None
+            return await clients.issue_token(db, kind, await owner_id(db, key), days)
+
+        typer.echo(_in_transaction(work))
+
+    @group.command("revoke")
+    def revoke(
+        key: Annotated[str, argument],
+        token_id: Annotated[str, typer.Argument(help="The token's id (see `tokens`)")],
+    ) -> None:
+        """Revoke a bearer token: every API process refuses it within a second."""
+
+        async def work(db: AsyncSession) -> None:
+            try:
+                await clients.revoke_token(db, kind, await owner_id(db, key), token_id)
+            except clients.TokenNotFound as error:
+                raise _fail(f"{error} for {holder} {key}") from None
+
+        _in_transaction(work)
+        typer.echo(f"token {token_id} revoked")
+
+
+def _moment(moment: datetime | None) -> str:
+    return render_datetime(moment) if moment is not None else "-"
+
+
+_credential_commands(clients_app, CLIENT_TOKENS, "client", clients.find_client)
+_credential_commands(operators_app, OPERATOR_TOKENS, "operator", clients.find_operator)
+
+
+@keys_app.command("rotate")
+def rotate_keys() -> None:
+    """A new key signs the built-in issuer's tokens; the old ones stay published until the
+    tokens they signed have expired."""
+
+    async def work(db: AsyncSession) -> str:
+        return (await signing_keys.rotate(db, get_settings())).id
+
+    typer.echo(f"new signing key {_in_transaction(work)}")
 
 
 @catalog_app.command("load")

@@ -74,7 +74,7 @@ class TestResponses:
     def test_documents_each_error_with_the_error_body(self) -> None:
         documented = responses(NotFound, InvalidState)
 
-        assert sorted(documented) == [401, 404, 409, 422]
+        assert sorted(documented) == [401, 404, 409, 422, 503]
         assert {d["model"] for d in documented.values()} == {ErrorBody}
 
 

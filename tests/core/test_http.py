@@ -17,13 +17,14 @@ LIMIT = Settings().max_body_bytes
 
 
 def documented_operations() -> list[tuple[str, str, int]]:
-    """(method, path, success status) of every API operation the OpenAPI document lists."""
+    """(method, path, success status) of every /api operation the OpenAPI document lists (the
+    sign-in paths under /auth are Keycloak's, without a trailing slash)."""
     document = create_app(Settings(database_url="sqlite://")).openapi()
     return sorted(
         (method.upper(), path, min(int(status) for status in operation["responses"]))
         for path, operations in document["paths"].items()
-        for method, operation in operations.items()
         if path.startswith("/api/")
+        for method, operation in operations.items()
     )
 
 

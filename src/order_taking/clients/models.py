@@ -16,17 +16,8 @@ class Client(Base):
     id: Mapped[str] = id_column()
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(255), default="")
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
-
-
-class ClientToken(Base):
-    """A bearer token of a client, stored as its SHA-256 only."""
-
-    __tablename__ = "client_tokens"
-
-    id: Mapped[str] = id_column()
-    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # argon2id hash of the password of the OAuth2 grants; NULL until one is set.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
 
 
@@ -37,5 +28,35 @@ class Operator(Base):
 
     id: Mapped[str] = id_column()
     name: Mapped[str] = mapped_column(String(255), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+
+
+class BearerToken:
+    """An opaque bearer token, stored as its SHA-256 only, with its life cycle."""
+
+    id: Mapped[str] = id_column()
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=now)
+    # Written at most once a minute per token (see clients.service.LAST_USED_PRECISION).
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ClientToken(BearerToken, Base):
+    """A bearer token of a client."""
+
+    __tablename__ = "client_tokens"
+
+    client_id: Mapped[str] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+
+
+class OperatorToken(BearerToken, Base):
+    """A bearer token of an operator."""
+
+    __tablename__ = "operator_tokens"
+
+    operator_id: Mapped[str] = mapped_column(
+        ForeignKey("operators.id", ondelete="CASCADE"), index=True
+    )

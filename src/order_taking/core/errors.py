@@ -128,10 +128,16 @@ def error_response(
 
 
 def responses(*errors: type[ApiError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for an endpoint that may raise these errors (401 and 422 always;
-    400 and 413 are added to every operation with a body by `install_error_handlers`)."""
+    """OpenAPI `responses=` for an endpoint that may raise these errors (401, 422 and 503 always:
+    503 when the external token issuer cannot be reached; 400 and 413 are added to every
+    operation with a body by `install_error_handlers`)."""
     documented: dict[int | str, dict[str, Any]] = {}
-    kinds: tuple[type[ApiError], ...] = (Unauthorized, ValidationFailed, *errors)
+    kinds: tuple[type[ApiError], ...] = (
+        Unauthorized,
+        ValidationFailed,
+        Unavailable,
+        *errors,
+    )
     for error in kinds:
         documented[error.status_code] = {"model": ErrorBody, "description": error.code}
     return documented
@@ -292,7 +298,10 @@ def _document_body_errors(app: FastAPI) -> None:
                 if "requestBody" not in operation:
                     continue
                 _no_null_body(operation["requestBody"])
-                for error in (MalformedRequest, PayloadTooLarge, UnsupportedMediaType):
+                # 415 answers a body that should have been JSON (a form, as OAuth's, is not).
+                takes_json = "application/json" in operation["requestBody"].get("content", {})
+                errors = (MalformedRequest, PayloadTooLarge, UnsupportedMediaType)
+                for error in errors if takes_json else errors[:2]:
                     operation["responses"].setdefault(
                         str(error.status_code),
                         {

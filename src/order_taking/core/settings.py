@@ -79,6 +79,46 @@ class Settings(BaseSettings):
     idempotency_key_hours: float = Field(
         24.0, gt=0, description="How long an Idempotency-Key and its response are kept"
     )
+    realm: str = Field(
+        "order-taking",
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Realm of the built-in issuer: its token endpoint is "
+        "/auth/realms/{realm}/protocol/openid-connect/token",
+    )
+    access_token_seconds: int = Field(300, ge=10, description="Lifetime of a built-in access token")
+    refresh_token_seconds: int = Field(
+        1800, ge=10, description="Lifetime of a built-in refresh token (each is used once)"
+    )
+    sign_in_burst_per_username: int = Field(
+        10, ge=1, description="Password attempts a username makes at once before being refused"
+    )
+    sign_in_rate_per_username: float = Field(
+        0.1, gt=0, description="Password attempts a second a username regains after its burst"
+    )
+    sign_in_burst_per_address: int = Field(
+        30, ge=1, description="Password attempts one address makes at once before being refused"
+    )
+    sign_in_rate_per_address: float = Field(
+        0.5, gt=0, description="Password attempts a second an address regains after its burst"
+    )
+    oidc_issuer: str = Field(
+        "",
+        description="External OpenID Connect issuer whose JWTs are accepted, exactly as in their "
+        "`iss`, e.g. https://sso.example/auth/realms/covage (empty: none)",
+    )
+    oidc_audience: str = Field(
+        "", description="`aud` the external issuer's tokens must hold (empty: not checked)"
+    )
+    oidc_client_claim: str = Field(
+        "client_code", description="Claim of an external token naming the client's code"
+    )
+    oidc_operator_role: str = Field(
+        "order-taking-operator",
+        description="Role in `realm_access.roles` of an external token that makes an operator",
+    )
+    oidc_timeout_seconds: float = Field(
+        5.0, gt=0, description="Time allowed to fetch the external issuer's discovery and keys"
+    )
 
     @field_validator("time_zone")
     @classmethod
