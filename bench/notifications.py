@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import signal
 import socket
 import statistics
@@ -214,6 +215,8 @@ async def latency(arguments: argparse.Namespace) -> None:
             base_url=base, headers={"Authorization": f"Bearer {token}"}
         ) as api:
             for _ in range(arguments.rounds):
+                # A random pause: rounds must not fall into step with the worker's polling.
+                await asyncio.sleep(random.random())
                 session = (await api.post("/api/v1/product_order/", json={})).json()["id"]
                 await api.post(f"/api/v1/product_order/{session}/product_order_item/", json=LINE)
                 response = await api.patch(f"/api/v1/product_order/{session}/confirm/")
