@@ -30,10 +30,11 @@ from order_taking.backend.models import OrderCreationJob
 from order_taking.clients.service import ClientIdentity, create_client
 from order_taking.core.database import Database
 from order_taking.core.migrate import upgrade
+from order_taking.core.states import SYSTEM
 from order_taking.core.time import local_date, now
 from order_taking.ordering import service as ordering
 from order_taking.ordering.models import OrderLine, OrderSession
-from order_taking.ordering.states import LineState, state_change_entry
+from order_taking.ordering.states import LINE, LineState
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 ORDER_TAKING = Path(sys.executable).with_name("order-taking")
@@ -100,7 +101,7 @@ async def load_confirmed_lines(database: Database, lines: int) -> None:
                     "option_ids": [],
                     "creation_date": at,
                     "expiration_date": day + timedelta(days=90),
-                    "state_change": [state_change_entry(LineState.CREATED.value, at, "")],
+                    "state_change": LINE.start(at, SYSTEM),
                     "termination_error": [],
                 }
                 for i in range(lines)

@@ -4,7 +4,6 @@ against private addresses before every POST."""
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +22,7 @@ from order_taking.notifications.service import RETRY_SCHEDULE
 from tests.backend.backends import HELD, REJECTED, Scripted
 from tests.backend.conftest import Clock
 from tests.backend.factories import confirmed_session
+from tests.conftest import ClientFactory
 from tests.notifications.conftest import DeliveryWorkerFactory
 from tests.notifications.factories import register
 from tests.notifications.receiver import Receiver
@@ -280,15 +280,10 @@ class TestTimeout:
 
 
 @pytest.fixture
-async def operator_api(app: object, database: Database) -> AsyncIterator[httpx.AsyncClient]:
+async def operator_api(make_client: ClientFactory, database: Database) -> httpx.AsyncClient:
     async with database.transaction() as db:
         _, token = await create_operator(db, "Camille")
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-        base_url="http://testserver",
-        headers={"Authorization": f"Bearer {token}"},
-    ) as http:
-        yield http
+    return await make_client(token=token)
 
 
 class TestWhatTheOperatorSees:

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # Old events are purged at most this often.
 PURGE_EVERY = timedelta(minutes=10)
+# POSTs that end within this of the first are recorded in the same transaction.
+RECORD_WINDOW = 0.02
 
 
 def signature(secret: str, webhook_id: str, timestamp: str, body: bytes) -> str:
@@ -178,20 +180,28 @@ class DeliveryWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Keeps up to `concurrency` POSTs in flight until `stop`; waits, when nothing is due,
-        for events to be recorded in this process, a POST to end, or `worker_poll_seconds`."""
+        for events to be recorded in this process, a POST to end, or `worker_poll_seconds`.
+
+        It claims again once half its slots are free, and records the POSTs that end within
+        RECORD_WINDOW of each other in one transaction: a few transactions per batch, not three
+        per POST."""
         log.info("delivery worker %s started", self.name)
         in_flight: set[asyncio.Task[AttemptResult]] = set()
         wake = service.events_recorded
+        slots = min(self.concurrency, self.batch_size)
         try:
             while not stop.is_set():
                 wake.clear()
-                asked = min(self.concurrency - len(in_flight), self.batch_size)
+                free = self.concurrency - len(in_flight)
+                asked = min(free, self.batch_size) if free * 2 >= slots or not in_flight else 0
                 claim = await self._step(asked)
                 in_flight |= {
                     asyncio.create_task(self.attempt(d, claim.token)) for d in claim.deliveries
                 }
                 if asked == 0 or len(claim.deliveries) < asked:
                     await _first_of(stop, wake, in_flight, self.settings.worker_poll_seconds)
+                if any(task.done() for task in in_flight):
+                    await asyncio.wait(in_flight, timeout=RECORD_WINDOW)
                 done = {task for task in in_flight if task.done()}
                 in_flight -= done
                 if done:
