@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 
 from order_taking.backend.worker import embedded_worker
+from order_taking.backoffice.endpoints import install_backoffice
 from order_taking.catalog import service as catalog
 from order_taking.core.database import Database
 from order_taking.core.errors import install_error_handlers
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(ordering_router)
     app.include_router(quotes_router)
     app.include_router(operator_router)
+    install_backoffice(app)
     app.add_middleware(TrailingSlash)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

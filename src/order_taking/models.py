@@ -3,6 +3,7 @@
 
 def load_all_models() -> None:
     from order_taking.backend import models as _backend  # noqa: F401
+    from order_taking.backoffice import models as _backoffice  # noqa: F401
     from order_taking.catalog import models as _catalog  # noqa: F401
     from order_taking.clients import models as _clients  # noqa: F401
     from order_taking.core import references as _references  # noqa: F401

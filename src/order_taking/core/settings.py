@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     )
     retry_base_seconds: float = Field(2.0, gt=0)
     retry_max_seconds: float = Field(600.0, gt=0)
+    backoffice_idle_minutes: float = Field(
+        30.0, gt=0, description="A back-office session unused this long ends: sign in again"
+    )
 
     @field_validator("time_zone")
     @classmethod

@@ -13,9 +13,34 @@ from order_taking.clients.service import OperatorIdentity
 from order_taking.core.errors import InvalidState, NotFound
 from order_taking.core.time import now
 from order_taking.ordering.models import OrderLine
-from order_taking.ordering.states import LineState, move_line
+from order_taking.ordering.states import LINE_MOVES, LineState, move_line
 
 log = logging.getLogger(__name__)
+
+
+# The move each staff action makes; a release is ADV's validation of a held order only.
+ACTION_MOVES = {
+    "release": LineState.IN_PROGRESS,
+    "cancel": LineState.CANCELLED,
+    "complete": LineState.COMPLETED,
+}
+RELEASABLE = LineState.HELD_ADV_VALIDATION
+
+
+def order_exists(state: str, job_pending: bool) -> bool:
+    return state != LineState.CREATED and not job_pending
+
+
+def possible_actions(state: str, job_pending: bool) -> list[str]:
+    """The staff actions a line in this state allows (the buttons of the back office)."""
+    if not order_exists(state, job_pending):
+        return []
+    moves = LINE_MOVES.get(LineState(state), frozenset())
+    return [
+        action
+        for action, to in ACTION_MOVES.items()
+        if to in moves and (action != "release" or state == RELEASABLE)
+    ]
 
 
 async def _created_order(db: AsyncSession, line_id: str) -> OrderLine:
@@ -23,7 +48,7 @@ async def _created_order(db: AsyncSession, line_id: str) -> OrderLine:
     line = await jobs.lock_line(db, line_id)
     if line is None:
         raise NotFound(f"No order line {line_id}.")
-    if line.state == LineState.CREATED or await jobs.job_pending(db, line.id):
+    if not order_exists(line.state, await jobs.job_pending(db, line.id)):
         raise InvalidState(f"Order line {line_id} has no order yet: it is not created.")
     return line
 
@@ -32,7 +57,7 @@ async def release_line(db: AsyncSession, operator: OperatorIdentity, line_id: st
     """ADV validated the order held for it: delivery goes on."""
     line = await _created_order(db, line_id)
     # in_progress → in_progress is a back end's move, not a release.
-    if line.state != LineState.HELD_ADV_VALIDATION:
+    if line.state != RELEASABLE:
         raise InvalidState(
             f"Order line {line_id} is {line.state}: only a held_adv_validation line is released."
         )
