@@ -226,7 +226,9 @@ class TestClients:
         page = (await staff.get("/backoffice/clients")).text
 
         dc173 = between(page, "lines?client=DC173", "</tr>")
-        assert "client=DC173&amp;state=held_adv_validation" in dc173
-        assert '>2</a></td><td class="num">0</td>' in dc173
+        assert "completed</span> 1</li>" in dc173  # the session, confirmed and answered
+        assert 'state=held_adv_validation"><span class="state' in dc173
+        assert "held_adv_validation</span> 2</a>" in dc173
         zx900 = between(page, "lines?client=ZX900", "</tr>")
-        assert '<a href="/backoffice/lines?client=ZX900&amp;state=created">3</a>' in zx900
+        assert "client=ZX900&amp;state=created" in zx900
+        assert '<td class="num">3</td>' in zx900
