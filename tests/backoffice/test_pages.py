@@ -4,12 +4,16 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import update
 
 from order_taking.backend.models import OrderCreationJob
+from order_taking.backoffice import service
 from order_taking.core.database import Database
 from order_taking.core.time import now
 from order_taking.ordering.models import OrderLine
+from order_taking.ordering.repository import list_lines
+from order_taking.ordering.schemas import LineFilters
 from tests.backend.backends import HELD, REJECTED
 from tests.backend.factories import confirmed_session, new_session
 from tests.ordering.factories import contact
@@ -232,3 +236,30 @@ class TestClients:
         zx900 = between(page, "lines?client=ZX900", "</tr>")
         assert "client=ZX900&amp;state=created" in zx900
         assert '<td class="num">3</td>' in zx900
+
+
+class TestCountAhead:
+    async def test_a_wide_search_counts_only_so_far_past_the_page(
+        self, api: httpx.AsyncClient, database: Database
+    ) -> None:
+        await new_session(api, lines=6)
+        filters = LineFilters(limit=2, offset=2)
+
+        async with database.transaction() as db:
+            page, at_least = await list_lines(db, None, filters, count_ahead=3)
+            _, total = await list_lines(db, None, filters)
+
+        assert len(page) == 2
+        assert at_least == 5
+        assert total == 6
+
+    async def test_the_page_says_there_are_more(
+        self, staff: httpx.AsyncClient, api: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        await new_session(api, lines=60)
+        monkeypatch.setattr(service, "COUNT_AHEAD", 55)
+
+        page = (await staff.get("/backoffice/lines")).text
+
+        assert "More than 55 lines, page 1" in page
+        assert 'rel="next"' in page

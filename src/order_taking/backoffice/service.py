@@ -35,6 +35,9 @@ from order_taking.ordering.states import LineState, SessionState
 # The dashboard shows this many lines of each list; the counts tell how many there are in all.
 LIST_LENGTH = 50
 PAGE_SIZE = 50
+# A search counts its lines this far past the page only: "more than 1000" is all staff need to
+# know, and counting every match of a wide search on 100,000 lines costs more than the page.
+COUNT_AHEAD = 1000
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,8 @@ class LineSearch:
     page: int
     pages: int
     clients: list[Client]
+    # The total is a lower bound: there are more lines than counted.
+    more: bool = False
 
 
 async def search_lines(
@@ -199,10 +204,15 @@ async def search_lines(
     filters = LineFilters(
         search=search or None, state=state, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
-    found, total = await lines.list_lines(db, client_id, filters)
+    found, total = await lines.list_lines(db, client_id, filters, count_ahead=COUNT_AHEAD)
     pages = max(1, -(-total // PAGE_SIZE))
     return LineSearch(
-        [(line, codes[line.client_id]) for line in found], total, page, pages, clients
+        [(line, codes[line.client_id]) for line in found],
+        total,
+        page,
+        pages,
+        clients,
+        more=total == filters.offset + COUNT_AHEAD,
     )
 
 

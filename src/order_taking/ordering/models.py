@@ -68,9 +68,9 @@ class OrderLine(Base):
             )
         ),
         Index(None, "quote_item_id"),
-        # The back office, across clients: the newest lines, the ADV queue oldest first, and
-        # the lines rejected of late.
-        Index(None, "creation_date", "id"),
+        # The back office, across clients: the newest lines (and their states, counted from the
+        # index alone), the ADV queue oldest first, and the lines rejected of late.
+        Index(None, "creation_date", "id", "state"),
         Index(None, "state", "order_date", "id"),
         Index(None, "state", "completion_date"),
     )

@@ -79,9 +79,14 @@ LINE_SORT_COLUMNS: dict[str, Any] = {
 
 
 async def list_lines(
-    db: AsyncSession, client_id: str | None, filters: LineFilters
+    db: AsyncSession,
+    client_id: str | None,
+    filters: LineFilters,
+    *,
+    count_ahead: int | None = None,
 ) -> tuple[list[OrderLine], int]:
-    """The client's lines; every client's for the operator's staff (`client_id=None`)."""
+    """The client's lines; every client's for the operator's staff (`client_id=None`), counted
+    as `fetch_page` does."""
     line = OrderLine
     expiry_after = filters.expiration_date_gt and local_date(filters.expiration_date_gt)
     expiry_before = filters.expiration_date_lt and local_date(filters.expiration_date_lt)
@@ -102,4 +107,4 @@ async def list_lines(
     ]
     query: Select[Any] = select(line).where(*conditions)
     order = order_by(filters.sort or "-creation_date", LINE_SORT_COLUMNS, line.id)
-    return await fetch_page(db, query, filters, order)
+    return await fetch_page(db, query, filters, order, count_ahead=count_ahead)

@@ -21,7 +21,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 LINE_INDEXES = {
-    "ix_order_lines_creation_date_id": ["creation_date", "id"],
+    "ix_order_lines_creation_date_id_state": ["creation_date", "id", "state"],
     "ix_order_lines_state_order_date_id": ["state", "order_date", "id"],
     "ix_order_lines_state_completion_date": ["state", "completion_date"],
 }
