@@ -198,6 +198,10 @@ class TestPageHeaders:
 
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/css")
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+
+    async def test_pages_are_not_kept_in_caches(self, staff: httpx.AsyncClient) -> None:
+        assert (await staff.get("/backoffice/")).headers["cache-control"] == "no-store"
 
     async def test_every_form_of_a_session_carries_its_csrf_token(
         self, staff: httpx.AsyncClient

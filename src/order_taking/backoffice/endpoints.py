@@ -36,8 +36,9 @@ HEADERS = {
     "frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
 }
+# Pages show the orders of every client: no copy is kept (the style sheet may be).
+PAGE_HEADERS = {**HEADERS, "Cache-Control": "no-store"}
 _PACKAGE = files("order_taking.backoffice")
 templates = Environment(
     loader=FileSystemLoader(str(_PACKAGE / "templates")), autoescape=True, auto_reload=False
@@ -137,7 +138,11 @@ async def root() -> RedirectResponse:
 
 
 @router.get("/sign-in")
-async def sign_in_form(request: Request, error: str = "", status_code: int = 200) -> Response:
+async def sign_in_page(request: Request) -> Response:
+    return _sign_in_form(request)
+
+
+def _sign_in_form(request: Request, error: str = "", status_code: int = 200) -> Response:
     token = secrets.token_urlsafe(32)
     response = page(
         request, "sign_in.html", {"csrf_token": token, "error": error}, status_code=status_code
@@ -156,10 +161,10 @@ async def sign_in(
 ) -> Response:
     expected = request.cookies.get(SIGN_IN_COOKIE, "")
     if not expected or not secrets.compare_digest(csrf_token.encode(), expected.encode()):
-        return await sign_in_form(request, "The form expired: sign in again.", 403)
+        return _sign_in_form(request, "The form expired: sign in again.", 403)
     signed = await service.sign_in(db, token.strip(), at)
     if signed is None:
-        return await sign_in_form(request, "Unknown operator token.", 401)
+        return _sign_in_form(request, "Unknown operator token.", 401)
     cookie, _ = signed
     response = redirect("/")
     _set_cookie(request, response, SESSION_COOKIE, cookie)
@@ -305,10 +310,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        added = HEADERS if scope["path"].startswith(f"{PREFIX}/static/") else PAGE_HEADERS
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers.extend((k.lower().encode(), v.encode()) for k, v in HEADERS.items())
+                headers.extend((k.lower().encode(), v.encode()) for k, v in added.items())
                 message = {**message, "headers": headers}
             await send(message)
 
