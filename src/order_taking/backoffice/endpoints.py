@@ -6,9 +6,10 @@ changes something carries the session's CSRF token, checked here before anything
 
 import ipaddress
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from importlib.resources import files
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
@@ -251,15 +252,21 @@ async def line(
     return await _line_page(request, db, session, line_id)
 
 
-@router.post("/lines/{line_id}/release")
-async def release(
-    request: Request, db: Transaction, session: CheckedSession, line_id: str
+async def _act(
+    request: Request,
+    db: Transaction,
+    session: SignedIn,
+    line_id: str,
+    done: str,
+    action: Callable[[], Awaitable[object]],
 ) -> Response:
+    """Runs a staff action; then the line's page (redirected to, so a reload does not repeat it),
+    or the page with the service's refusal. A refusal comes before any change."""
     try:
-        await operator_service.release_line(db, session.operator, line_id)
+        await action()
     except ApiError as error:
         return await _line_page(request, db, session, line_id, error=error.message, status_code=409)
-    return redirect(f"/lines/{line_id}?done=released")
+    return redirect(f"/lines/{line_id}?done={done}")
 
 
 @router.post("/lines/{line_id}/cancel")
@@ -275,22 +282,35 @@ async def cancel(
     except ValidationError:
         message = "A reason of 1 to 1000 characters is needed to cancel."
         return await _line_page(request, db, session, line_id, error=message, status_code=422)
-    try:
-        await operator_service.cancel_line(db, session.operator, line_id, cancellation.reason)
-    except ApiError as error:
-        return await _line_page(request, db, session, line_id, error=error.message, status_code=409)
-    return redirect(f"/lines/{line_id}?done=cancelled")
+    return await _act(
+        request,
+        db,
+        session,
+        line_id,
+        "cancelled",
+        lambda: operator_service.cancel_line(db, session.operator, line_id, cancellation.reason),
+    )
 
 
-@router.post("/lines/{line_id}/complete")
-async def complete(
-    request: Request, db: Transaction, session: CheckedSession, line_id: str
+# The staff actions that need no more than the line, and what the page then says.
+PLAIN_ACTIONS = {
+    "release": (operator_service.release_line, "released"),
+    "complete": (operator_service.complete_line, "completed"),
+}
+
+
+@router.post("/lines/{line_id}/{verb}")
+async def act(
+    request: Request,
+    db: Transaction,
+    session: CheckedSession,
+    line_id: str,
+    verb: Literal["release", "complete"],
 ) -> Response:
-    try:
-        await operator_service.complete_line(db, session.operator, line_id)
-    except ApiError as error:
-        return await _line_page(request, db, session, line_id, error=error.message, status_code=409)
-    return redirect(f"/lines/{line_id}?done=completed")
+    action, done = PLAIN_ACTIONS[verb]
+    return await _act(
+        request, db, session, line_id, done, lambda: action(db, session.operator, line_id)
+    )
 
 
 @router.get("/clients")
