@@ -172,6 +172,22 @@ class TestIdleTimeout:
             clock.advance(idle - 5)
             assert (await staff.get("/backoffice/")).status_code == 200
 
+    async def test_the_last_use_is_written_once_a_minute_at_most(
+        self, staff: httpx.AsyncClient, clock: Clock, database: Database
+    ) -> None:
+        async def last_seen() -> object:
+            async with database.transaction() as db:
+                return await db.scalar(select(BackofficeSession.last_seen_at))
+
+        signed_in_at = await last_seen()
+        clock.advance(30)
+        await staff.get("/backoffice/")
+        assert await last_seen() == signed_in_at
+
+        clock.advance(31)
+        await staff.get("/backoffice/")
+        assert await last_seen() != signed_in_at
+
 
 class TestPageHeaders:
     async def test_pages_allow_only_the_services_own_origin(

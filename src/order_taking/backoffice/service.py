@@ -38,6 +38,7 @@ PAGE_SIZE = 50
 # A search counts its lines this far past the page only: "more than 1000" is all staff need to
 # know, and counting every match of a wide search on 100,000 lines costs more than the page.
 COUNT_AHEAD = 1000
+SEEN_PRECISION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,10 @@ async def signed_in(db: AsyncSession, cookie: str, at: datetime) -> SignedIn | N
     if session.last_seen_at < at - idle_time():
         # Refused from now on (it is never touched again); the next sign-in deletes it.
         return None
-    session.last_seen_at = at
-    await db.flush()
+    # Written once a minute at most: a page read then costs no write (the idle time is minutes).
+    if at - session.last_seen_at >= SEEN_PRECISION:
+        session.last_seen_at = at
+        await db.flush()
     return SignedIn(session.id, OperatorIdentity(operator.id, operator.name), session.csrf_token)
 
 
