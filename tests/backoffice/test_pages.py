@@ -141,13 +141,17 @@ class TestLineSearch:
         assert "page 2 of 2" in second
         assert second.count('href="/backoffice/lines/') == 1
 
-    async def test_an_unknown_state_is_a_message_not_an_error(
-        self, staff: httpx.AsyncClient
+    @pytest.mark.parametrize("params", [{"state": "lost"}, {"search": "x" * 256}])
+    async def test_a_search_the_api_refuses_is_a_message(
+        self, staff: httpx.AsyncClient, api: httpx.AsyncClient, params: dict[str, str]
     ) -> None:
-        response = await staff.get("/backoffice/lines", params={"state": "lost"})
+        await new_session(api)
+
+        response = await staff.get("/backoffice/lines", params=params)
 
         assert response.status_code == 422
         assert 'role="alert"' in response.text
+        assert '<option value="DC173">DC173</option>' in response.text
 
 
 class TestLinePage:

@@ -202,31 +202,18 @@ async def lines(
     def query(**changes: object) -> str:
         return urlencode({"search": search, "state": state, "client": client} | changes)
 
-    context: dict[str, Any] = {
+    found = await service.search_lines(
+        db, search=search, state=state, client_code=client, page=page_number
+    )
+    context = {
         "search": search,
         "state": state,
         "client": client,
-        "error": "",
         "query": query,
+        "found": found,
+        "states": [s.value for s in LineState],
     }
-    try:
-        found = await service.search_lines(
-            db,
-            search=search,
-            state=LineState(state) if state else None,
-            client_code=client,
-            page=page_number,
-        )
-    except (ValueError, ValidationError):
-        context["error"] = "This search cannot be run: check the text and the filters."
-        found = None
-    return page(
-        request,
-        "lines.html",
-        context | {"found": found, "states": [s.value for s in LineState]},
-        session,
-        status_code=422 if found is None else 200,
-    )
+    return page(request, "lines.html", context, session, status_code=422 if found.invalid else 200)
 
 
 async def _line_page(

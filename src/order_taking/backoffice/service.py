@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from order_taking.backend import repository as jobs
@@ -193,20 +194,28 @@ class LineSearch:
     clients: list[Client]
     # The total is a lower bound: there are more lines than counted.
     more: bool = False
+    invalid: bool = False
 
 
 async def search_lines(
-    db: AsyncSession, *, search: str, state: LineState | None, client_code: str, page: int
+    db: AsyncSession, *, search: str, state: str, client_code: str, page: int
 ) -> LineSearch:
-    """The API's line list across every client, or one client's, a page at a time."""
+    """The API's line list across every client, or one client's, a page at a time; a search
+    the API would refuse (422) finds nothing and says so."""
     clients = await list_clients(db)
     codes = {client.id: client.code for client in clients}
     client_id = next((id for id, code in codes.items() if code == client_code), None)
     if client_code and client_id is None:
         return LineSearch([], 0, 1, 1, clients)
-    filters = LineFilters(
-        search=search or None, state=state, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-    )
+    try:
+        filters = LineFilters(
+            search=search or None,
+            state=state or None,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+    except ValidationError:
+        return LineSearch([], 0, 1, 1, clients, invalid=True)
     found, total = await lines.list_lines(db, client_id, filters, count_ahead=COUNT_AHEAD)
     pages = max(1, -(-total // PAGE_SIZE))
     return LineSearch(
