@@ -45,6 +45,14 @@ class TestWithoutSession:
         assert response.status_code == 303
         assert response.headers["location"] == "/backoffice/sign-in"
 
+    async def test_the_back_office_without_its_slash_is_the_dashboard(
+        self, office: httpx.AsyncClient
+    ) -> None:
+        response = await office.get("/backoffice")
+
+        assert response.status_code == 303
+        assert response.headers["location"] == "/backoffice/"
+
     async def test_an_unknown_cookie_redirects_too(self, office: httpx.AsyncClient) -> None:
         office.cookies.set("backoffice_session", "forged", path="/backoffice")
 
