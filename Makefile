@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 POSTGRESQL_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-postgresql check format bench clean
+.PHONY: install run test test-postgresql check format bench screenshots clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ format: install
 
 bench: install
 	bash bench/run.sh
+
+# A PNG of each back-office page, with demo data, in docs/screenshots/ (needs Chromium).
+screenshots: install
+	$(BIN)/python -m tests.backoffice.screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) order_taking.db order_taking.db-wal order_taking.db-shm

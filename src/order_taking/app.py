@@ -13,6 +13,7 @@ from order_taking.auth.endpoints import router as auth_router
 from order_taking.auth.errors import OAuthError, oauth_error_response
 from order_taking.auth.verification import ExternalIssuer, TokenVerifier
 from order_taking.backend.worker import embedded_worker
+from order_taking.backoffice.endpoints import install_backoffice
 from order_taking.catalog import service as catalog
 from order_taking.clients.auth import TokenCache
 from order_taking.core.database import Database
@@ -130,6 +131,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
     # Inside TrailingSlash: it sees the scope the router records the matched route in.
     app.add_middleware(RequestObserver, metrics=settings.metrics)
+    install_backoffice(app)
     app.add_middleware(TrailingSlash)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

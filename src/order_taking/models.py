@@ -4,6 +4,7 @@
 def load_all_models() -> None:
     from order_taking.auth import models as _auth  # noqa: F401
     from order_taking.backend import models as _backend  # noqa: F401
+    from order_taking.backoffice import models as _backoffice  # noqa: F401
     from order_taking.catalog import models as _catalog  # noqa: F401
     from order_taking.clients import models as _clients  # noqa: F401
     from order_taking.core import ratelimit as _ratelimit  # noqa: F401

@@ -46,11 +46,12 @@ async def mark_claimed(
 async def lines_with_client_codes(
     db: AsyncSession, line_ids: Sequence[str]
 ) -> Sequence[Row[OrderLine, str, str | None]]:
-    """Each line with its client's code and the request id of the confirm that queued it."""
+    """Each line with its client's code and the request id of the confirm that queued it (None
+    once the line's job is done)."""
     query = (
         select(OrderLine, Client.code, OrderCreationJob.request_id)
         .join(Client, Client.id == OrderLine.client_id)
-        .join(OrderCreationJob, OrderCreationJob.line_id == OrderLine.id)
+        .outerjoin(OrderCreationJob, OrderCreationJob.line_id == OrderLine.id)
         .where(OrderLine.id.in_(line_ids))
     )
     return (await db.execute(query)).all()

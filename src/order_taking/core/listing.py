@@ -126,13 +126,25 @@ def search_text(*parts: object) -> str:
 
 
 async def fetch_page(
-    db: AsyncSession, query: Select[Any], page: Page, order: Sequence[ColumnElement[Any]]
+    db: AsyncSession,
+    query: Select[Any],
+    page: Page,
+    order: Sequence[ColumnElement[Any]],
+    *,
+    count_ahead: int | None = None,
 ) -> tuple[list[Any], int]:
-    """The page of the query in that order, and the total of the rows it matches."""
+    """The page of the query in that order, and the total of the rows it matches.
+
+    With `count_ahead`, rows are counted only up to that many past the page's offset: a total of
+    `offset + count_ahead` means "at least that many" (a wide search then costs no full count).
+    """
     rows = (await db.scalars(query.order_by(*order).limit(page.limit).offset(page.offset))).all()
     if len(rows) < page.limit and (rows or page.offset == 0):
         # A short page is the last: the total is known without counting (a search that finds a
         # few lines then costs one query, not two).
         return list(rows), page.offset + len(rows)
-    total = await db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    counted = query.order_by(None)
+    if count_ahead is not None:
+        counted = counted.limit(page.offset + count_ahead)
+    total = await db.scalar(select(func.count()).select_from(counted.subquery()))
     return list(rows), total or 0

@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     oidc_timeout_seconds: float = Field(
         5.0, gt=0, description="Time allowed to fetch the external issuer's discovery and keys"
     )
+    backoffice_idle_minutes: float = Field(
+        30.0, gt=0, description="A back-office session unused this long ends: sign in again"
+    )
 
     @field_validator("time_zone")
     @classmethod

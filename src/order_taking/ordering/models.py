@@ -70,6 +70,11 @@ class OrderLine(Base):
             )
         ),
         Index(None, "quote_item_id"),
+        # The back office, across clients: the newest lines (and their states, counted from the
+        # index alone), the ADV queue oldest first, and the lines rejected of late.
+        Index(None, "creation_date", "id", "state"),
+        Index(None, "state", "order_date", "id"),
+        Index(None, "state", "completion_date"),
     )
 
     id: Mapped[str] = id_column()

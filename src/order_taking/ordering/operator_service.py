@@ -17,9 +17,28 @@ from order_taking.core.time import now
 from order_taking.notifications import repository as notifications
 from order_taking.notifications.repository import DeliveryRecord
 from order_taking.ordering.models import OrderLine
-from order_taking.ordering.states import LineEvent, LineState, move_line
+from order_taking.ordering.states import LINE, LineEvent, LineState, move_line
 
 log = logging.getLogger(__name__)
+
+
+# The event each staff action applies to the line.
+ACTION_EVENTS = {
+    "release": LineEvent.RELEASE,
+    "cancel": LineEvent.CANCEL,
+    "complete": LineEvent.COMPLETE,
+}
+
+
+def order_exists(state: str, job_pending: bool) -> bool:
+    return state != LineState.CREATED and not job_pending
+
+
+def possible_actions(state: str, job_pending: bool) -> list[str]:
+    """The staff actions a line in this state allows (the buttons of the back office)."""
+    if not order_exists(state, job_pending):
+        return []
+    return [action for action, event in ACTION_EVENTS.items() if LINE.targets(event, state)]
 
 
 async def _created_order(db: AsyncSession, line_id: str) -> OrderLine:

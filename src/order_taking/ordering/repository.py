@@ -1,4 +1,5 @@
-"""Every query on order sessions and order lines, each scoped to one client."""
+"""Every query on order sessions and order lines, each scoped to one client (the line list also
+across clients, for the operator's staff)."""
 
 from typing import Any
 
@@ -78,13 +79,19 @@ LINE_SORT_COLUMNS: dict[str, Any] = {
 
 
 async def list_lines(
-    db: AsyncSession, client_id: str, filters: LineFilters
+    db: AsyncSession,
+    client_id: str | None,
+    filters: LineFilters,
+    *,
+    count_ahead: int | None = None,
 ) -> tuple[list[OrderLine], int]:
+    """The client's lines; every client's for the operator's staff (`client_id=None`), counted
+    as `fetch_page` does."""
     line = OrderLine
     expiry_after = filters.expiration_date_gt and local_date(filters.expiration_date_gt)
     expiry_before = filters.expiration_date_lt and local_date(filters.expiration_date_lt)
     conditions = [
-        line.client_id == client_id,
+        *equal(line.client_id, client_id),
         *equal(line.state, filters.state),
         *equal(line.order_reference, filters.order_reference),
         *equal(line.order_reference, filters.temporary_reference),
@@ -98,6 +105,6 @@ async def list_lines(
         *date_range(line.expiration_date, expiry_after or None, expiry_before or None),
         *contains(line.search_text, filters.search),
     ]
-    query: Select[Any] = select(line).where(and_(*conditions))
+    query: Select[Any] = select(line).where(*conditions)
     order = order_by(filters.sort or "-creation_date", LINE_SORT_COLUMNS, line.id)
-    return await fetch_page(db, query, filters, order)
+    return await fetch_page(db, query, filters, order, count_ahead=count_ahead)
