@@ -53,6 +53,14 @@ def postgresql_url(database_url: str) -> Iterator[str]:
         yield test_database.url
 
 
+@pytest.fixture
+def empty_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated database with nothing in it, not even the catalog, on the suite's kind."""
+    admin_url = database_url if database_url.startswith("postgresql") else ""
+    with TestDatabase(admin_url or f"sqlite:///{tmp_path / 'empty.db'}") as empty:
+        yield empty.url
+
+
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, demo_catalog=True, embedded_worker=False)

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from order_taking.backend.worker import embedded_worker
 from order_taking.catalog import service as catalog
-from order_taking.core.database import Database
+from order_taking.core.database import Database, lock_for_transaction
 from order_taking.core.errors import install_error_handlers
 from order_taking.core.http import BodySizeLimit, TrailingSlash
 from order_taking.core.settings import Settings, get_settings
@@ -33,6 +33,8 @@ Errors have one shape: `{"code", "message", "errors": [{"code", "property_path",
 
 async def load_demo_catalog_if_empty(database: Database) -> None:
     async with database.transaction() as db:
+        # API processes starting together take turns: the first loads it, the others see it.
+        await lock_for_transaction(db, "demo catalog")
         if await catalog.catalog_is_empty(db):
             await catalog.replace_catalog(db, catalog.demo_catalog())
             log.info("catalog was empty: demo catalog loaded")

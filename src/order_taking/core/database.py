@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
@@ -117,3 +117,10 @@ async def insert_if_missing(db: AsyncSession, table: Any, **values: Any) -> None
     """INSERT … ON CONFLICT DO NOTHING, on either database."""
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
     await db.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
+async def lock_for_transaction(db: AsyncSession, name: str) -> None:
+    """Holds the lock `name` until the transaction ends, so that processes doing the same one-off
+    work take turns: a PostgreSQL advisory lock; SQLite's BEGIN IMMEDIATE already serializes."""
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
