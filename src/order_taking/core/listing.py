@@ -119,8 +119,10 @@ def search_text(*parts: object) -> str:
 async def fetch_page(
     db: AsyncSession, query: Select[Any], page: Page, order: Sequence[ColumnElement[Any]]
 ) -> tuple[list[Any], int]:
-    """The page of the query in that order, and the total of the rows it matches."""
-    rows = (await db.scalars(query.order_by(*order).limit(page.limit).offset(page.offset))).all()
+    """The page of the query in that order, and the total of the rows it matches: entities, or
+    rows of columns when the query selects several."""
+    result = await db.execute(query.order_by(*order).limit(page.limit).offset(page.offset))
+    rows = result.all() if len(query.column_descriptions) > 1 else result.scalars().all()
     if len(rows) < page.limit and (rows or page.offset == 0):
         # A short page is the last: the total is known without counting (a search that finds a
         # few lines then costs one query, not two).
