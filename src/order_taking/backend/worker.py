@@ -2,9 +2,10 @@
 records each answer.
 
 Each batch is claimed in one short transaction, the back end is called outside any transaction,
-and each answer is recorded in its own transaction. Any number of workers, in any number of
-processes, share the work: on PostgreSQL a claim skips the jobs another worker holds (FOR UPDATE
-SKIP LOCKED); a claim is a lease, so the lines of a worker that died are taken up again after it.
+and the answers are recorded in short transactions, many at once. Any number of workers, in any
+number of processes, share the work: on PostgreSQL a claim skips the jobs another worker holds
+(FOR UPDATE SKIP LOCKED); a claim is a lease, so the lines of a worker that died are taken up
+again after it.
 """
 
 import asyncio
@@ -20,7 +21,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from order_taking.backend import service
-from order_taking.backend.interface import BackendUnavailable, OrderBackend, load_backend
+from order_taking.backend.interface import (
+    BackendUnavailable,
+    OrderBackend,
+    Outcome,
+    load_backend,
+)
+from order_taking.backend.repository import JOBS_CHANNEL
 from order_taking.backend.service import ClaimedLine
 from order_taking.core.database import Database
 from order_taking.core.settings import Settings
@@ -57,6 +64,57 @@ async def _first_of(
             waiter.cancel()
 
 
+_Answer = tuple[ClaimedLine, Outcome, "asyncio.Future[bool]"]
+
+
+class AnswerRecorder:
+    """Records the back end's answers in as few transactions as it can, none waiting for a timer:
+    the answers that arrive while one transaction commits are recorded together in the next."""
+
+    def __init__(self, database: Database, clock: Callable[[], datetime]) -> None:
+        self.database = database
+        self.clock = clock
+        self._waiting: list[_Answer] = []
+        self._recording: asyncio.Task[None] | None = None
+
+    async def record(self, claimed: ClaimedLine, outcome: Outcome) -> bool:
+        """Whether the answer was recorded (see `service.record_outcome`)."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append((claimed, outcome, future))
+        if self._recording is None or self._recording.done():
+            self._recording = asyncio.create_task(self._record_waiting())
+        return await future
+
+    async def _record_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            await self._record_batch(batch)
+
+    async def _record_batch(self, batch: list[_Answer]) -> None:
+        try:
+            async with self.database.transaction() as db:
+                answers = [(claimed, outcome) for claimed, outcome, _ in batch]
+                recorded = await service.record_outcomes(db, answers, self.clock())
+        except Exception as error:
+            if len(batch) == 1:
+                _settle(batch[0][2], error)
+                return
+            for answer in batch:  # one answer that fails must not hold back the others
+                await self._record_batch([answer])
+            return
+        for claimed, _, future in batch:
+            _settle(future, claimed.line_id in recorded)
+
+
+def _settle(future: "asyncio.Future[bool]", result: bool | Exception) -> None:
+    if future.done():  # its line's task was cancelled meanwhile
+        return
+    if isinstance(result, Exception):
+        future.set_exception(result)
+    else:
+        future.set_result(result)
+
+
 class Worker:
     """Claims due lines in batches, has the back end answer them, records the answers."""
 
@@ -79,6 +137,7 @@ class Worker:
         self.concurrency = concurrency or settings.worker_concurrency
         self.lease = timedelta(seconds=settings.worker_lease_seconds)
         self.clock = clock
+        self.recorder = AnswerRecorder(database, clock)
 
     async def _claim(self, limit: int) -> list[ClaimedLine]:
         async with self.database.transaction() as db:
@@ -165,8 +224,7 @@ class Worker:
         except Exception as error:  # unavailable, timed out or broken: retried, never rejected
             await self._retry_later(claimed, error)
             return False
-        async with self.database.transaction() as db:
-            return await service.record_outcome(db, claimed, outcome, self.clock())
+        return await self.recorder.record(claimed, outcome)
 
     async def _retry_later(self, claimed: ClaimedLine, error: Exception) -> None:
         message = f"{type(error).__name__}: {error}"[:2000]
@@ -209,6 +267,9 @@ async def run_standalone(settings: Settings, *, once: bool) -> None:
         if once:
             log.info("worker %s answered %d line(s)", worker.name, await worker.drain(stop))
         else:
-            await worker.run(stop, asyncio.Event())
+            wake = asyncio.Event()
+            # A confirm in any process wakes this worker at once (PostgreSQL), not at its next poll.
+            async with database.notifications(JOBS_CHANNEL, wake.set):
+                await worker.run(stop, wake)
     finally:
         await database.dispose()

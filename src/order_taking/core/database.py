@@ -139,6 +139,28 @@ class Database:
         async with self.read_sessions() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def notifications(
+        self, channel: str, callback: Callable[[], None]
+    ) -> AsyncIterator[None]:
+        """Calls `callback` at each NOTIFY on `channel` while the block runs (PostgreSQL; on
+        SQLite, nothing: its callers poll as well)."""
+        if self.dialect != "postgresql":
+            yield
+            return
+        async with self.engine.connect() as connection:
+            listener = (await connection.get_raw_connection()).driver_connection
+            assert listener is not None
+
+            def notified(*_: object) -> None:
+                callback()
+
+            await listener.add_listener(channel, notified)
+            try:
+                yield
+            finally:
+                await listener.remove_listener(channel, notified)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
         if self.counters is not None:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from order_taking.backend import repository as jobs
 from order_taking.backend.models import OrderCreationJob
 from order_taking.clients.service import ClientIdentity
 from order_taking.core.database import after_commit
@@ -211,5 +212,6 @@ async def confirm_session(
         line.order_date = at
         db.add(OrderCreationJob(line_id=line.id, session_id=session.id, run_after=at))
     await db.flush()
+    await jobs.announce_jobs(db)
     after_commit(db, on_committed)
     return session
