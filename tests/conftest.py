@@ -63,7 +63,10 @@ def empty_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, demo_catalog=True, embedded_worker=False)
+    # Each request checks its token: a test may revoke one and expect the next request refused.
+    return Settings(
+        database_url=database_url, demo_catalog=True, embedded_worker=False, token_cache_seconds=0
+    )
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from order_taking.backend.worker import embedded_worker
 from order_taking.catalog import service as catalog
+from order_taking.clients.auth import RecentTokens
 from order_taking.core.database import Database, lock_for_transaction
 from order_taking.core.errors import install_error_handlers
 from order_taking.core.http import BodySizeLimit, TrailingSlash
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
         redirect_slashes=False,
     )
+    app.state.recent_tokens = RecentTokens(settings.token_cache_seconds)
     install_error_handlers(app)
     app.include_router(ordering_router)
     app.include_router(quotes_router)
