@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+import uvloop
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -103,7 +104,7 @@ def worker(
     settings = get_settings()
     overrides = {"worker_concurrency": concurrency, "worker_batch_size": batch}
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
-    asyncio.run(run_standalone(settings, once=once))
+    uvloop.run(run_standalone(settings, once=once))
 
 
 @clients_app.command("create")

@@ -168,15 +168,19 @@ class Worker:
 
         It claims only as many lines as it has free slots (a batch at most), so a slow answer
         holds one slot, not a whole batch, and no claimed line waits for a slot while its lease
-        runs. When nothing more is due it waits for `wake` (set after a confirm commits), a slot
-        to free up, or `worker_poll_seconds`. Lines in flight are finished before it stops.
+        runs; busy, it waits for half of its slots to be free, so that a claim takes many lines,
+        not one at a time. When nothing more is due it waits for `wake` (set after a confirm
+        commits), a slot to free up, or `worker_poll_seconds`. Lines in flight are finished
+        before it stops.
         """
         log.info("worker %s started", self.name)
         in_flight: set[asyncio.Task[bool]] = set()
+        refill = max(1, min(self.concurrency, self.batch_size) // 2)
         try:
             while not stop.is_set():
                 wake.clear()
-                asked = min(self.concurrency - len(in_flight), self.batch_size)
+                free = self.concurrency - len(in_flight)
+                asked = min(free, self.batch_size) if free >= refill or not in_flight else 0
                 claimed = await self._claim_or_nothing(asked) if asked > 0 else []
                 in_flight |= {asyncio.create_task(self._process(line)) for line in claimed}
                 if asked > 0 and len(claimed) == asked and len(in_flight) < self.concurrency:

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
         60.0, gt=0, description="A claim older than this is retaken"
     )
     worker_concurrency: int = Field(
-        8, ge=1, le=256, description="Lines sent to the back end at once"
+        16, ge=1, le=256, description="Lines sent to the back end at once"
     )
     token_cache_seconds: float = Field(
         1.0,
