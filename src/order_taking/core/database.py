@@ -103,8 +103,8 @@ class Database:
             self.counters = create_engine(
                 database_url,
                 isolation_level="AUTOCOMMIT",
-                pool_size=4,
-                max_overflow=4,
+                pool_size=2,  # one short statement each: a few serve every request
+                max_overflow=2,
                 # Safe: a line that took a number commits after it, and flushing its commit
                 # flushes the number's too; only numbers of lines lost with them can be lost.
                 connect_args={"server_settings": {"synchronous_commit": "off"}},
