@@ -56,6 +56,14 @@ def postgresql_url(database_url: str) -> Iterator[str]:
         yield test_database.url
 
 
+@pytest.fixture
+def empty_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated database with nothing in it, not even the catalog, on the suite's kind."""
+    admin_url = database_url if database_url.startswith("postgresql") else ""
+    with TestDatabase(admin_url or f"sqlite:///{tmp_path / 'empty.db'}") as empty:
+        yield empty.url
+
+
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     # Rate limits off: tests/operations turns them on where it tests them.
@@ -65,6 +73,8 @@ def settings(database_url: str) -> Settings:
         embedded_worker=False,
         rate_limit_per_second=0,
         auth_failure_per_second=0,
+        # Each request checks its token: a test may revoke one and expect the next refused.
+        token_cache_seconds=0,
     )
 
 

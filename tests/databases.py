@@ -13,12 +13,12 @@ from order_taking.core.migrate import upgrade
 DEFAULT_POSTGRESQL_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-def _asyncpg_dsn(url: str) -> str:
+def asyncpg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def _execute(url: str, statement: str) -> None:
-    connection = await asyncpg.connect(_asyncpg_dsn(url), timeout=5)
+    connection = await asyncpg.connect(asyncpg_dsn(url), timeout=5)
     try:
         await connection.execute(statement)
     finally:

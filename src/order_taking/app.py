@@ -16,7 +16,7 @@ from order_taking.backend.worker import embedded_worker
 from order_taking.backoffice.endpoints import install_backoffice
 from order_taking.catalog import service as catalog
 from order_taking.clients.auth import TokenCache
-from order_taking.core.database import Database
+from order_taking.core.database import Database, lock_for_transaction
 from order_taking.core.errors import install_error_handlers
 from order_taking.core.http import BodySizeLimit, TrailingSlash
 from order_taking.core.ratelimit import RateLimiter
@@ -56,6 +56,8 @@ Errors have one shape: `{"code", "message", "errors": [{"code", "property_path",
 
 async def load_demo_catalog_if_empty(database: Database) -> None:
     async with database.transaction() as db:
+        # API processes starting together take turns: the first loads it, the others see it.
+        await lock_for_transaction(db, "demo catalog")
         if await catalog.catalog_is_empty(db):
             await catalog.replace_catalog(db, catalog.demo_catalog())
             log.info("catalog was empty: demo catalog loaded")
@@ -72,7 +74,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
         app.state.rate_limiter = RateLimiter(app.state.database, settings.redis_url)
         app.state.work_signal = asyncio.Event()
-        app.state.token_cache = TokenCache()
+        app.state.token_cache = TokenCache(settings.token_cache_seconds)
         external: ExternalIssuer | None = None
         if settings.demo_catalog:
             await load_demo_catalog_if_empty(app.state.database)

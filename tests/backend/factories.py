@@ -93,6 +93,8 @@ async def confirmed_sessions(
     async with database.transaction() as db:
         client, _ = await create_client(db, client_code)
         identity = ClientIdentity(id=client.id, code=client.code)
+    # A client exists before its lines: their references are counted beside this transaction.
+    async with database.transaction() as db:
         session_ids: list[str] = []
         for first in range(0, lines, per_session):
             session = await ordering.create_session(db, identity, SessionFields())

@@ -207,3 +207,27 @@ class TestWorkersOnPostgresql:
             assert (await session_row(database, session_id)).state == "partial"
         finally:
             await database.dispose()
+
+    async def test_a_confirm_wakes_an_idle_worker_without_waiting_for_its_poll(
+        self, postgresql_url: str, workers: Callable[[str], WorkerProcesses]
+    ) -> None:
+        database = Database(postgresql_url)
+        group = workers(postgresql_url)
+        try:
+            await group.start(ORDER_TAKING_WORKER_POLL_SECONDS="3600")
+
+            async def listening() -> bool:
+                return "started" in group.logs()
+
+            await eventually(listening, seconds=60, what="the worker started")
+            [session_id] = await confirmed_sessions(
+                database, f"N{uuid.uuid4().hex[:8].upper()}", lines=1, per_session=1
+            )
+
+            async def settled() -> bool:
+                return (await session_row(database, session_id)).state != "in_progress"
+
+            await eventually(settled, seconds=60, what="the session settled")
+            assert await group.stop() == [0], group.logs()
+        finally:
+            await database.dispose()

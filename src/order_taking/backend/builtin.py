@@ -53,7 +53,7 @@ class CatalogBackend:
 
     async def create_order(self, request: OrderRequest) -> Outcome:
         line = request.line
-        async with self.database.transaction() as db:
+        async with self.database.reading() as db:
             facts = await self.read_facts(db, request)
         errors = rules.check_line(line, facts)
         if errors:

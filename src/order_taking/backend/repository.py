@@ -3,15 +3,24 @@
 These run for the workers and the operator's staff, across clients: the job names its line.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, delete, exists, select, update
+from sqlalchemy import Row, delete, exists, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from order_taking.backend.models import OrderCreationJob
 from order_taking.clients.models import Client
 from order_taking.ordering.models import OrderLine, OrderSession
+
+# Workers LISTEN on it; a confirm NOTIFYs it when it commits (PostgreSQL).
+JOBS_CHANNEL = "order_creation_jobs"
+
+
+async def announce_jobs(db: AsyncSession) -> None:
+    """Wakes the listening workers when the transaction commits (PostgreSQL; SQLite's poll)."""
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text(f"NOTIFY {JOBS_CHANNEL}"))
 
 
 async def lock_due_jobs(db: AsyncSession, *, at: datetime, limit: int) -> Sequence[str]:
@@ -67,15 +76,16 @@ async def lock_claimed_job(db: AsyncSession, line_id: str, token: str) -> OrderC
     return await db.scalar(query)
 
 
-async def take_claimed_job(db: AsyncSession, line_id: str, token: str) -> str | None:
-    """Deletes the job if the claim is still `token`'s, answering its session id; None if the job
-    is gone or claimed by another worker since. The delete holds the job's lock till commit."""
+async def take_claimed_jobs(db: AsyncSession, claims: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Deletes the jobs of the (line id, token) claims still held with that token, answering
+    their session id by line id; a job gone or claimed by another worker since is left alone.
+    The delete holds the jobs' locks till commit."""
     query = (
         delete(OrderCreationJob)
-        .where(OrderCreationJob.line_id == line_id, OrderCreationJob.claim_token == token)
-        .returning(OrderCreationJob.session_id)
+        .where(tuple_(OrderCreationJob.line_id, OrderCreationJob.claim_token).in_(claims))
+        .returning(OrderCreationJob.line_id, OrderCreationJob.session_id)
     )
-    return (await db.execute(query)).scalar_one_or_none()
+    return {line_id: session_id for line_id, session_id in (await db.execute(query)).all()}
 
 
 async def job_pending(db: AsyncSession, line_id: str) -> bool:
@@ -83,9 +93,12 @@ async def job_pending(db: AsyncSession, line_id: str) -> bool:
     return bool(await db.scalar(select(exists().where(OrderCreationJob.line_id == line_id))))
 
 
-async def session_has_jobs(db: AsyncSession, session_id: str) -> bool:
-    query = select(exists().where(OrderCreationJob.session_id == session_id))
-    return bool(await db.scalar(query))
+async def sessions_with_jobs(db: AsyncSession, session_ids: Iterable[str]) -> set[str]:
+    """Which of these sessions still have a line waiting for the back end."""
+    query = select(OrderCreationJob.session_id).where(
+        OrderCreationJob.session_id.in_(list(session_ids))
+    )
+    return set((await db.scalars(query.distinct())).all())
 
 
 async def lock_line(db: AsyncSession, line_id: str) -> OrderLine | None:
@@ -94,12 +107,32 @@ async def lock_line(db: AsyncSession, line_id: str) -> OrderLine | None:
     return await db.scalar(query.execution_options(populate_existing=True))
 
 
-async def lock_session(db: AsyncSession, session_id: str) -> OrderSession | None:
-    query = select(OrderSession).where(OrderSession.id == session_id).with_for_update()
-    return await db.scalar(query.execution_options(populate_existing=True))
+async def lock_lines(db: AsyncSession, line_ids: Sequence[str]) -> Sequence[OrderLine]:
+    """The lines, locked in id order."""
+    query = (
+        select(OrderLine).where(OrderLine.id.in_(line_ids)).order_by(OrderLine.id).with_for_update()
+    )
+    # populate_existing: the locked rows' values win over any copy read before the lock.
+    return (await db.scalars(query.execution_options(populate_existing=True))).all()
 
 
-async def line_states(db: AsyncSession, session_id: str) -> Sequence[str]:
-    return (
-        await db.scalars(select(OrderLine.state).where(OrderLine.session_id == session_id))
-    ).all()
+async def lock_sessions(db: AsyncSession, session_ids: Sequence[str]) -> Sequence[OrderSession]:
+    """The sessions, locked in id order."""
+    query = (
+        select(OrderSession)
+        .where(OrderSession.id.in_(session_ids))
+        .order_by(OrderSession.id)
+        .with_for_update()
+    )
+    return (await db.scalars(query.execution_options(populate_existing=True))).all()
+
+
+async def line_states(db: AsyncSession, session_ids: Sequence[str]) -> dict[str, list[str]]:
+    """The states of each session's lines."""
+    query = select(OrderLine.session_id, OrderLine.state).where(
+        OrderLine.session_id.in_(session_ids)
+    )
+    states: dict[str, list[str]] = {session_id: [] for session_id in session_ids}
+    for session_id, state in (await db.execute(query)).all():
+        states[session_id].append(state)
+    return states

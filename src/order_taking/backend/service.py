@@ -3,7 +3,7 @@ commit: the worker runs each function in its own short transaction."""
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -81,18 +81,31 @@ async def record_outcome(
     """Applies the back end's answer to the line, once: False (nothing written) when the claim was
     lost meanwhile or the line was already answered, so a late or repeated answer changes nothing.
     """
-    session_id = await repository.take_claimed_job(db, claimed.line_id, claimed.token)
-    if session_id is None:
-        return False
-    line = await repository.lock_line(db, claimed.line_id)
-    assert line is not None  # the job's foreign key kept its line
-    if isinstance(outcome, OrderCreated):
-        _apply_created(db, line, outcome, at)
-    else:
-        _apply_rejected(db, line, outcome, at)
+    return bool(await record_outcomes(db, [(claimed, outcome)], at))
+
+
+async def record_outcomes(
+    db: AsyncSession, answers: Sequence[tuple[ClaimedLine, Outcome]], at: datetime
+) -> set[str]:
+    """`record_outcome` for many lines in one transaction: the ids of the lines recorded.
+
+    Rows are locked in one order, jobs, then lines by id, then sessions by id, so that workers
+    recording batches side by side never deadlock.
+    """
+    taken = await repository.take_claimed_jobs(db, [(c.line_id, c.token) for c, _ in answers])
+    if not taken:
+        return set()
+    lines = {line.id: line for line in await repository.lock_lines(db, sorted(taken))}
+    for claimed, outcome in answers:
+        if claimed.line_id in taken:
+            line = lines[claimed.line_id]  # the job's foreign key kept its line
+            if isinstance(outcome, OrderCreated):
+                _apply_created(db, line, outcome, at)
+            else:
+                _apply_rejected(db, line, outcome, at)
     await db.flush()
-    await _settle_session(db, session_id, at)
-    return True
+    await _settle_sessions(db, set(taken.values()), at)
+    return set(taken)
 
 
 def _apply_created(db: AsyncSession, line: OrderLine, outcome: OrderCreated, at: datetime) -> None:
@@ -119,18 +132,21 @@ def _apply_rejected(
     move_line(db, line, LineEvent.ORDER_REJECTED, at=at, changed_by=BACKEND, reason=reason)
 
 
-async def _settle_session(db: AsyncSession, session_id: str, at: datetime) -> None:
-    """Once its last line is answered, the session takes its final state.
+async def _settle_sessions(db: AsyncSession, session_ids: set[str], at: datetime) -> None:
+    """Once its last line is answered, a session takes its final state.
 
     The session row's lock orders the last answers of one session: whoever locks it last sees
     every other answer committed, and finds no job left.
     """
-    session = await repository.lock_session(db, session_id)
-    assert session is not None  # the job's foreign key kept its session
-    if await repository.session_has_jobs(db, session_id):
+    sessions = await repository.lock_sessions(db, sorted(session_ids))
+    waiting = await repository.sessions_with_jobs(db, session_ids)
+    settled = [session for session in sessions if session.id not in waiting]
+    if not settled:
         return
-    final = session_outcome(await repository.line_states(db, session_id))
-    move_session(db, session, SessionEvent.SETTLE, at=at, changed_by=BACKEND, to=final)
+    states = await repository.line_states(db, [session.id for session in settled])
+    for session in settled:
+        final = session_outcome(states[session.id])
+        move_session(db, session, SessionEvent.SETTLE, at=at, changed_by=BACKEND, to=final)
     await db.flush()
 
 

@@ -2,9 +2,10 @@
 records each answer.
 
 Each batch is claimed in one short transaction, the back end is called outside any transaction,
-and each answer is recorded in its own transaction. Any number of workers, in any number of
-processes, share the work: on PostgreSQL a claim skips the jobs another worker holds (FOR UPDATE
-SKIP LOCKED); a claim is a lease, so the lines of a worker that died are taken up again after it.
+and the answers are recorded in short transactions, many at once. Any number of workers, in any
+number of processes, share the work: on PostgreSQL a claim skips the jobs another worker holds
+(FOR UPDATE SKIP LOCKED); a claim is a lease, so the lines of a worker that died are taken up
+again after it.
 """
 
 import asyncio
@@ -20,8 +21,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from order_taking.backend import service
-from order_taking.backend.interface import BackendUnavailable, OrderBackend, load_backend
+from order_taking.backend.interface import (
+    BackendUnavailable,
+    OrderBackend,
+    Outcome,
+    load_backend,
+)
 from order_taking.backend.metrics import MeasuredBackend
+from order_taking.backend.repository import JOBS_CHANNEL
 from order_taking.backend.service import ClaimedLine
 from order_taking.core.context import request_id
 from order_taking.core.database import Database
@@ -60,6 +67,57 @@ async def _first_of(
             waiter.cancel()
 
 
+_Answer = tuple[ClaimedLine, Outcome, "asyncio.Future[bool]"]
+
+
+class AnswerRecorder:
+    """Records the back end's answers in as few transactions as it can, none waiting for a timer:
+    the answers that arrive while one transaction commits are recorded together in the next."""
+
+    def __init__(self, database: Database, clock: Callable[[], datetime]) -> None:
+        self.database = database
+        self.clock = clock
+        self._waiting: list[_Answer] = []
+        self._recording: asyncio.Task[None] | None = None
+
+    async def record(self, claimed: ClaimedLine, outcome: Outcome) -> bool:
+        """Whether the answer was recorded (see `service.record_outcome`)."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append((claimed, outcome, future))
+        if self._recording is None or self._recording.done():
+            self._recording = asyncio.create_task(self._record_waiting())
+        return await future
+
+    async def _record_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            await self._record_batch(batch)
+
+    async def _record_batch(self, batch: list[_Answer]) -> None:
+        try:
+            async with self.database.transaction() as db:
+                answers = [(claimed, outcome) for claimed, outcome, _ in batch]
+                recorded = await service.record_outcomes(db, answers, self.clock())
+        except Exception as error:
+            if len(batch) == 1:
+                _settle(batch[0][2], error)
+                return
+            for answer in batch:  # one answer that fails must not hold back the others
+                await self._record_batch([answer])
+            return
+        for claimed, _, future in batch:
+            _settle(future, claimed.line_id in recorded)
+
+
+def _settle(future: "asyncio.Future[bool]", result: bool | Exception) -> None:
+    if future.done():  # its line's task was cancelled meanwhile
+        return
+    if isinstance(result, Exception):
+        future.set_exception(result)
+    else:
+        future.set_result(result)
+
+
 class Worker:
     """Claims due lines in batches, has the back end answer them, records the answers."""
 
@@ -82,6 +140,7 @@ class Worker:
         self.concurrency = concurrency or settings.worker_concurrency
         self.lease = timedelta(seconds=settings.worker_lease_seconds)
         self.clock = clock
+        self.recorder = AnswerRecorder(database, clock)
 
     async def _claim(self, limit: int) -> list[ClaimedLine]:
         async with self.database.transaction() as db:
@@ -112,15 +171,19 @@ class Worker:
 
         It claims only as many lines as it has free slots (a batch at most), so a slow answer
         holds one slot, not a whole batch, and no claimed line waits for a slot while its lease
-        runs. When nothing more is due it waits for `wake` (set after a confirm commits), a slot
-        to free up, or `worker_poll_seconds`. Lines in flight are finished before it stops.
+        runs; busy, it waits for half of its slots to be free, so that a claim takes many lines,
+        not one at a time. When nothing more is due it waits for `wake` (set after a confirm
+        commits), a slot to free up, or `worker_poll_seconds`. Lines in flight are finished
+        before it stops.
         """
         log.info("worker %s started", self.name)
         in_flight: set[asyncio.Task[bool]] = set()
+        refill = max(1, min(self.concurrency, self.batch_size) // 2)
         try:
             while not stop.is_set():
                 wake.clear()
-                asked = min(self.concurrency - len(in_flight), self.batch_size)
+                free = self.concurrency - len(in_flight)
+                asked = min(free, self.batch_size) if free >= refill or not in_flight else 0
                 claimed = await self._claim_or_nothing(asked) if asked > 0 else []
                 in_flight |= {asyncio.create_task(self._process(line)) for line in claimed}
                 if asked > 0 and len(claimed) == asked and len(in_flight) < self.concurrency:
@@ -170,8 +233,7 @@ class Worker:
         except Exception as error:  # unavailable, timed out or broken: retried, never rejected
             await self._retry_later(claimed, error)
             return False
-        async with self.database.transaction() as db:
-            return await service.record_outcome(db, claimed, outcome, self.clock())
+        return await self.recorder.record(claimed, outcome)
 
     async def _retry_later(self, claimed: ClaimedLine, error: Exception) -> None:
         message = f"{type(error).__name__}: {error}"[:2000]
@@ -217,7 +279,9 @@ async def run_standalone(settings: Settings, *, once: bool) -> None:
             log.info("worker %s made %d delivery attempt(s)", worker.name, await deliveries.drain())
             await deliveries.close()
         else:
-            async with deliveries.in_background():
-                await worker.run(stop, asyncio.Event())
+            wake = asyncio.Event()
+            # A confirm in any process wakes this worker at once (PostgreSQL), not at its next poll.
+            async with deliveries.in_background(), database.notifications(JOBS_CHANNEL, wake.set):
+                await worker.run(stop, wake)
     finally:
         await database.dispose()

@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from order_taking.backend import repository as jobs
@@ -188,7 +189,8 @@ async def dashboard(db: AsyncSession, at: datetime) -> Dashboard:
 
 @dataclass(frozen=True)
 class LineSearch:
-    lines: list[tuple[OrderLine, str]]
+    # The columns of each line a summary shows, with its client's code.
+    lines: list[tuple[Row[Any], str]]
     total: int
     page: int
     pages: int

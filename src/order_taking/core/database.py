@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
@@ -26,6 +26,7 @@ NAMING_CONVENTION = {
 
 
 AFTER_COMMIT = "after_commit"
+COUNTERS = "counters"
 
 
 def after_commit(db: AsyncSession, callback: Callable[[], None]) -> None:
@@ -91,8 +92,32 @@ class Database:
     """The engine and session factory of one process."""
 
     def __init__(self, database_url: str, **options: Any) -> None:
-        self.engine = create_engine(database_url, **options)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        # Where counters are bumped in statements of their own (PostgreSQL), see `counters()`.
+        self.counters: AsyncEngine | None = None
+        if async_url(database_url).get_backend_name() == "sqlite":
+            self.engine = create_engine(database_url, **options)
+            writers = readers = self.engine
+        else:
+            # Connections rest in autocommit: the pool's ping is then one round trip, not three
+            # (BEGIN, ping, ROLLBACK). Reads run without BEGIN and COMMIT: under READ COMMITTED
+            # each statement takes its own snapshot inside a transaction too, so they see the same.
+            self.engine = create_engine(database_url, isolation_level="AUTOCOMMIT", **options)
+            writers = self.engine.execution_options(isolation_level="READ COMMITTED")
+            readers = self.engine
+            self.counters = create_engine(
+                database_url,
+                isolation_level="AUTOCOMMIT",
+                pool_size=2,  # one short statement each: a few serve every request
+                max_overflow=2,
+                # Safe: a line that took a number commits after it, and flushing its commit
+                # flushes the number's too; only numbers of lines lost with them can be lost.
+                connect_args={"server_settings": {"synchronous_commit": "off"}},
+            )
+        info = {COUNTERS: self.counters}
+        self.sessions = async_sessionmaker(
+            writers, expire_on_commit=False, autoflush=False, info=info
+        )
+        self.read_sessions = async_sessionmaker(readers, expire_on_commit=False, autoflush=False)
 
     @property
     def dialect(self) -> str:
@@ -111,11 +136,57 @@ class Database:
             for callback in session.info.pop(AFTER_COMMIT, []):
                 callback()
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that only reads (SQLite: a transaction, BEGIN IMMEDIATE ordering readers
+        after writers)."""
+        async with self.read_sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def notifications(
+        self, channel: str, callback: Callable[[], None]
+    ) -> AsyncIterator[None]:
+        """Calls `callback` at each NOTIFY on `channel` while the block runs (PostgreSQL; on
+        SQLite, nothing: its callers poll as well)."""
+        if self.dialect != "postgresql":
+            yield
+            return
+        async with self.engine.connect() as connection:
+            listener = (await connection.get_raw_connection()).driver_connection
+            assert listener is not None
+
+            def notified(*_: object) -> None:
+                callback()
+
+            await listener.add_listener(channel, notified)
+            try:
+                yield
+            finally:
+                await listener.remove_listener(channel, notified)
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.counters is not None:
+            await self.counters.dispose()
+
+
+async def lock_for_transaction(db: AsyncSession, name: str) -> None:
+    """Holds the lock `name` until the transaction ends, so that processes doing the same one-off
+    work take turns: a PostgreSQL advisory lock; SQLite's BEGIN IMMEDIATE already serializes."""
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
 async def insert_if_missing(db: AsyncSession, table: Any, **values: Any) -> None:
     """INSERT … ON CONFLICT DO NOTHING, on either database."""
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
     await db.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
+def counters(db: AsyncSession) -> AsyncEngine | None:
+    """The engine of short autocommitted counter statements beside `db`'s transaction, if any:
+    a counter bumped there is not locked until that transaction ends (None on SQLite, whose
+    writers take turns anyway)."""
+    engine: AsyncEngine | None = db.info.get(COUNTERS)
+    return engine

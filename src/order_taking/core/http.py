@@ -16,8 +16,14 @@ def database(request: Request) -> Database:
     return db
 
 
+# What a request of these methods does is read, never write (the API's GETs).
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
 async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
-    async with database(request).transaction() as session:
+    db = database(request)
+    unit = db.reading() if request.method in READ_METHODS else db.transaction()
+    async with unit as session:
         yield session
 
 

@@ -133,12 +133,14 @@ async def fetch_page(
     *,
     count_ahead: int | None = None,
 ) -> tuple[list[Any], int]:
-    """The page of the query in that order, and the total of the rows it matches.
+    """The page of the query in that order, and the total of the rows it matches: entities, or
+    rows of columns when the query selects several.
 
     With `count_ahead`, rows are counted only up to that many past the page's offset: a total of
     `offset + count_ahead` means "at least that many" (a wide search then costs no full count).
     """
-    rows = (await db.scalars(query.order_by(*order).limit(page.limit).offset(page.offset))).all()
+    result = await db.execute(query.order_by(*order).limit(page.limit).offset(page.offset))
+    rows = result.all() if len(query.column_descriptions) > 1 else result.scalars().all()
     if len(rows) < page.limit and (rows or page.offset == 0):
         # A short page is the last: the total is known without counting (a search that finds a
         # few lines then costs one query, not two).

@@ -2,11 +2,13 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, update
+from sqlalchemy import ForeignKey, Insert, Integer, String
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from order_taking.core.database import Base, insert_if_missing
+from order_taking.core.database import Base, counters
 from order_taking.core.time import local_date
 
 
@@ -24,25 +26,56 @@ class ReferenceCounter(Base):
 async def next_reference(
     db: AsyncSession, *, kind: str, client_id: str, client_code: str, at: datetime
 ) -> str:
-    """The next reference of that kind; the counter row's lock makes it unique under concurrency."""
-    [reference] = await next_references(
-        db, kind=kind, client_id=client_id, client_code=client_code, at=at, count=1
-    )
-    return reference
+    """The next reference of that kind, unique under concurrency.
+
+    On PostgreSQL the counter is bumped in a statement of its own, committed at once, so creates
+    of one client on one day do not wait for each other's commit; a create that then rolls back
+    leaves its number unused, as a database sequence does.
+    """
+    day = _day(at)
+    bump = _bump(db, kind=kind, client_id=client_id, day=day, count=1)
+    engine = counters(db)
+    last: int | None
+    if engine is None:
+        last = await db.scalar(bump)
+    else:
+        async with engine.connect() as connection:
+            last = await connection.scalar(bump)
+    assert last is not None
+    return _reference(kind, client_code, day, last)
 
 
 async def next_references(
     db: AsyncSession, *, kind: str, client_id: str, client_code: str, at: datetime, count: int
 ) -> list[str]:
-    """The next `count` references of that kind and day, reserved at once (bulk loads)."""
-    day = local_date(at).strftime("%Y%m%d")
-    key = {"client_id": client_id, "kind": kind, "day": day}
-    await insert_if_missing(db, ReferenceCounter, **key, value=0)
-    last = await db.scalar(
-        update(ReferenceCounter)
-        .where(*(getattr(ReferenceCounter, k) == v for k, v in key.items()))
-        .values(value=ReferenceCounter.value + count)
-        .returning(ReferenceCounter.value)
+    """The next `count` references of that kind and day, reserved in `db`'s transaction (bulk
+    loads, which may have created the client in that same transaction)."""
+    day = _day(at)
+    last: int | None = await db.scalar(
+        _bump(db, kind=kind, client_id=client_id, day=day, count=count)
     )
     assert last is not None
-    return [f"{kind}_{client_code}_{day}_{n:06d}" for n in range(last - count + 1, last + 1)]
+    return [_reference(kind, client_code, day, n) for n in range(last - count + 1, last + 1)]
+
+
+def _day(at: datetime) -> str:
+    return local_date(at).strftime("%Y%m%d")
+
+
+def _reference(kind: str, client_code: str, day: str, number: int) -> str:
+    return f"{kind}_{client_code}_{day}_{number:06d}"
+
+
+def _bump(db: AsyncSession, *, kind: str, client_id: str, day: str, count: int) -> Insert:
+    """Adds `count` to the counter (created at 0 if missing), answering its new value."""
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    counter = ReferenceCounter
+    return (
+        insert(counter)
+        .values(client_id=client_id, kind=kind, day=day, value=count)
+        .on_conflict_do_update(
+            index_elements=[counter.client_id, counter.kind, counter.day],
+            set_={"value": counter.value + count},
+        )
+        .returning(counter.value)
+    )

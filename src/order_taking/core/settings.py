@@ -52,7 +52,14 @@ class Settings(BaseSettings):
         60.0, gt=0, description="A claim older than this is retaken"
     )
     worker_concurrency: int = Field(
-        8, ge=1, le=256, description="Lines sent to the back end at once"
+        16, ge=1, le=256, description="Lines sent to the back end at once"
+    )
+    token_cache_seconds: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="How long an API process trusts a bearer token it has checked (at most 1 s, "
+        "so that a revoked token is refused by every process within that); 0 checks each request",
     )
     retry_base_seconds: float = Field(2.0, gt=0)
     retry_max_seconds: float = Field(600.0, gt=0)

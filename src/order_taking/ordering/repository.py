@@ -3,14 +3,19 @@ across clients, for the operator's staff)."""
 
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Row, Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from order_taking.core.listing import contains, date_range, equal, fetch_page, order_by
 from order_taking.core.time import local_date
 from order_taking.ordering.models import OrderLine, OrderSession
-from order_taking.ordering.schemas import LineFilters, SessionFilters
+from order_taking.ordering.schemas import (
+    DERIVED_LINE_FIELDS,
+    LineFilters,
+    LineSummary,
+    SessionFilters,
+)
 
 
 async def find_session(
@@ -20,6 +25,7 @@ async def find_session(
     *,
     with_lines: bool = False,
     for_update: bool = False,
+    for_share: bool = False,
 ) -> OrderSession | None:
     query = select(OrderSession).where(
         OrderSession.id == session_id, OrderSession.client_id == client_id
@@ -29,8 +35,8 @@ async def find_session(
         query = query.options(selectinload(OrderSession.lines)).execution_options(
             populate_existing=True
         )
-    if for_update:
-        query = query.with_for_update()
+    if for_update or for_share:
+        query = query.with_for_update(read=not for_update)
     return await db.scalar(query)
 
 
@@ -78,15 +84,21 @@ LINE_SORT_COLUMNS: dict[str, Any] = {
 }
 
 
+# What the list shows of a line: only these columns are read (not the JSON ones, nor the ORM).
+LINE_SUMMARY_COLUMNS = [
+    getattr(OrderLine, name) for name in LineSummary.model_fields if name not in DERIVED_LINE_FIELDS
+] + [OrderLine.session_id, OrderLine.client_id]
+
+
 async def list_lines(
     db: AsyncSession,
     client_id: str | None,
     filters: LineFilters,
     *,
     count_ahead: int | None = None,
-) -> tuple[list[OrderLine], int]:
-    """The client's lines; every client's for the operator's staff (`client_id=None`), counted
-    as `fetch_page` does."""
+) -> tuple[list[Row[Any]], int]:
+    """The client's lines (the columns a summary shows); every client's for the operator's staff
+    (`client_id=None`), counted as `fetch_page` does."""
     line = OrderLine
     expiry_after = filters.expiration_date_gt and local_date(filters.expiration_date_gt)
     expiry_before = filters.expiration_date_lt and local_date(filters.expiration_date_lt)
@@ -105,6 +117,6 @@ async def list_lines(
         *date_range(line.expiration_date, expiry_after or None, expiry_before or None),
         *contains(line.search_text, filters.search),
     ]
-    query: Select[Any] = select(line).where(*conditions)
+    query: Select[Any] = select(*LINE_SUMMARY_COLUMNS).where(*conditions)
     order = order_by(filters.sort or "-creation_date", LINE_SORT_COLUMNS, line.id)
     return await fetch_page(db, query, filters, order, count_ahead=count_ahead)

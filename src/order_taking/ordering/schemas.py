@@ -6,6 +6,7 @@ from typing import Annotated, Any, Self
 from fastapi import Path
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
+from sqlalchemy import Row
 
 from order_taking.core.errors import ErrorEntry
 from order_taking.core.fields import (
@@ -196,7 +197,7 @@ class LineOut(BaseModel):
         fields: dict[str, Any] = {
             name: getattr(line, name)
             for name in cls.model_fields
-            if name not in _DERIVED_LINE_FIELDS
+            if name not in DERIVED_LINE_FIELDS
         }
         return cls.model_validate(
             fields
@@ -209,7 +210,7 @@ class LineOut(BaseModel):
         )
 
 
-_DERIVED_LINE_FIELDS = {"product_order_id", "enni2", "cpe_network_number", "temporary_reference"}
+DERIVED_LINE_FIELDS = {"product_order_id", "enni2", "cpe_network_number", "temporary_reference"}
 
 
 class SessionDetail(SessionOut):
@@ -242,12 +243,12 @@ class LineSummary(BaseModel):
     scheduled_delivery_date: date | None = Field(description="Scheduled delivery date")
 
     @classmethod
-    def of(cls, line: OrderLine) -> Self:
+    def of(cls, line: OrderLine | Row[Any]) -> Self:
         return cls.model_validate(
             {
                 name: getattr(line, name)
                 for name in cls.model_fields
-                if name not in _DERIVED_LINE_FIELDS
+                if name not in DERIVED_LINE_FIELDS
             }
             | {"product_order_id": line.session_id, "temporary_reference": line.order_reference}
         )

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from order_taking.backend import repository as jobs
 from order_taking.backend.models import OrderCreationJob
 from order_taking.clients.service import ClientIdentity
 from order_taking.core.database import after_commit
@@ -55,9 +56,15 @@ async def get_session(
     *,
     with_lines: bool = True,
     for_update: bool = False,
+    for_share: bool = False,
 ) -> OrderSession:
     session = await repository.find_session(
-        db, client.id, session_id, with_lines=with_lines, for_update=for_update
+        db,
+        client.id,
+        session_id,
+        with_lines=with_lines,
+        for_update=for_update,
+        for_share=for_share,
     )
     if session is None:
         raise NotFound(f"No order session {session_id}.")
@@ -65,10 +72,21 @@ async def get_session(
 
 
 async def _editable_session(
-    db: AsyncSession, client: ClientIdentity, session_id: str
+    db: AsyncSession, client: ClientIdentity, session_id: str, *, changing_lines: bool = False
 ) -> OrderSession:
-    """The session, locked against a concurrent confirm, if it may still be changed."""
-    session = await get_session(db, client, session_id, with_lines=False, for_update=True)
+    """The session, locked against a concurrent confirm, if it may still be changed.
+
+    A change to its lines only shares the lock (FOR SHARE): lines of one session are added side
+    by side, while a confirm or a change of the session itself (FOR UPDATE) waits for them all.
+    """
+    session = await get_session(
+        db,
+        client,
+        session_id,
+        with_lines=False,
+        for_update=not changing_lines,
+        for_share=changing_lines,
+    )
     if session.state != SessionState.CREATED:
         raise InvalidState(
             f"Order session {session_id} is {session.state}: only a created session can change."
@@ -123,7 +141,7 @@ def _refresh_search_text(line: OrderLine) -> None:
 async def add_line(
     db: AsyncSession, client: ClientIdentity, session_id: str, data: LineCreate
 ) -> OrderLine:
-    session = await _editable_session(db, client, session_id)
+    session = await _editable_session(db, client, session_id, changing_lines=True)
     at = now()
     line = OrderLine(
         session_id=session.id,
@@ -147,7 +165,7 @@ async def add_line(
 async def _editable_line(
     db: AsyncSession, client: ClientIdentity, session_id: str, line_id: str
 ) -> OrderLine:
-    await _editable_session(db, client, session_id)
+    await _editable_session(db, client, session_id, changing_lines=True)
     line = await repository.find_line(db, client.id, line_id, session_id=session_id)
     if line is None:
         raise NotFound(f"No order line {line_id} in order session {session_id}.")
@@ -201,5 +219,6 @@ async def confirm_session(
         move_line(db, line, LineEvent.CONFIRM, at=at, changed_by=by)
         db.add(OrderCreationJob(line_id=line.id, session_id=session.id, run_after=at))
     await db.flush()
+    await jobs.announce_jobs(db)
     after_commit(db, on_committed)
     return session
