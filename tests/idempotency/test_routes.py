@@ -201,7 +201,7 @@ class TestInUse:
         url = lines_path(session["id"])
 
         # Another transaction holds the key, as a first request still running would.
-        async with database.engine.connect() as holder, holder.begin():
+        async with database.transaction() as holder:
             lock = func.pg_advisory_xact_lock(repository.lock_id(f"client:{client.id}", KEY))
             await holder.execute(select(lock))
             refused = await keyed(api, "POST", url, json=MINIMAL_LINE)
@@ -223,7 +223,7 @@ class TestInUse:
         url = f"/api/v1/product_order/{session['id']}/confirm/"
 
         # The first confirm takes its key, then waits on the session's row, locked here.
-        async with database.engine.connect() as holder, holder.begin():
+        async with database.transaction() as holder:
             await holder.execute(
                 select(OrderSession.id).where(OrderSession.id == session["id"]).with_for_update()
             )
