@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
@@ -36,6 +37,13 @@ async def answer_every_line(database: Database, settings: Settings, clock: Clock
 async def deliveries(database: Database) -> list[Delivery]:
     async with database.transaction() as db:
         return list((await db.scalars(select(Delivery).order_by(Delivery.position))).all())
+
+
+def attempts(outcome: str) -> float:
+    """Webhook attempts of that outcome counted so far in this process."""
+    counted = REGISTRY.get_sample_value("order_taking_webhook_attempts_total", {"outcome": outcome})
+    assert counted is not None
+    return counted
 
 
 class TestAConfirmedSession:
@@ -171,6 +179,27 @@ class TestRetries:
             3,
             204,
         )
+
+    async def test_each_attempt_is_counted_in_the_metrics_by_outcome(
+        self,
+        api: httpx.AsyncClient,
+        database: Database,
+        clock: Clock,
+        receiver: Receiver,
+        make_delivery_worker: DeliveryWorkerFactory,
+    ) -> None:
+        receiver.status = lambda _request: 500 if len(receiver.received) < 3 else 200
+        await register(api, receiver, "eventType=productOrderStateChangeEvent")
+        await confirmed_session(api, "")
+        before = {outcome: attempts(outcome) for outcome in ("answered", "delivered")}
+        worker = make_delivery_worker()
+
+        for delay in (timedelta(0), *RETRY_SCHEDULE[:2]):
+            clock.advance(delay.total_seconds())
+            assert await worker.drain() == 1
+
+        assert attempts("answered") - before["answered"] == 2
+        assert attempts("delivered") - before["delivered"] == 1
 
     async def test_a_listener_failing_for_five_days_is_disabled(
         self,

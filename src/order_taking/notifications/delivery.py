@@ -28,6 +28,7 @@ from order_taking.core.settings import Settings
 from order_taking.core.time import now
 from order_taking.notifications import service
 from order_taking.notifications.addresses import CallbackRefused, check_callback, resolve
+from order_taking.notifications.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_DURATION
 from order_taking.notifications.repository import DueDelivery
 from order_taking.notifications.service import AttemptResult, Claim
 
@@ -113,17 +114,21 @@ class DeliveryWorker:
         started = time.monotonic()
         code: int | None = None
         error = ""
+        outcome = "delivered"
         try:
             async with asyncio.timeout(self.settings.webhook_timeout_seconds):
                 code = await self._post(delivery)
             if not 200 <= code < 300:
-                error = f"answered {code}"
+                error, outcome = f"answered {code}", "answered"
         except CallbackRefused as refused:
-            error = str(refused)
+            error, outcome = str(refused), "refused"
         except TimeoutError:
             error = f"no answer within {self.settings.webhook_timeout_seconds:g} s"
+            outcome = "timeout"
         except httpx.HTTPError as failure:
-            error = f"{type(failure).__name__}: {failure}"[:2000]
+            error, outcome = f"{type(failure).__name__}: {failure}"[:2000], "error"
+        WEBHOOK_ATTEMPTS.labels(outcome).inc()
+        WEBHOOK_DURATION.observe(time.monotonic() - started)
         return AttemptResult(
             delivery=delivery,
             token=token,
