@@ -13,12 +13,19 @@ from sqlalchemy import column, insert, select, table, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from order_taking.clients.service import create_operator, hash_token, operator_for_token
+from order_taking.clients.service import (
+    create_client,
+    create_operator,
+    hash_token,
+    operator_for_token,
+)
 from order_taking.core.columns import new_id
 from order_taking.core.database import Base, Database
 from order_taking.core.migrate import alembic_config, upgrade
 from order_taking.core.time import UtcDateTime, now
-from order_taking.ordering.models import OrderLine
+from order_taking.ordering.models import OrderLine, OrderSession
+from order_taking.ordering.repository import list_lines
+from order_taking.ordering.schemas import LineFilters
 
 # Made by the migrations only, on PostgreSQL: `search` reads them through LIKE '%term%'.
 SESSION_ID = "5e55104d-0000-4000-8000-000000000001"
@@ -123,5 +130,33 @@ class TestTokenLifeCycle:
             async with database.transaction() as db:
                 stored = await db.scalar(text("SELECT token_hash FROM operators"))
             assert stored == hash_token(token)
+        finally:
+            await database.dispose()
+
+
+class TestLineCounts:
+    async def test_the_upgrade_counts_the_lines_already_stored(self, tmp_path: Path) -> None:
+        url = f"sqlite:///{tmp_path / 'before_0011.db'}"
+        await asyncio.to_thread(upgrade, url, "0010")
+        database = Database(url)
+        try:
+            async with database.transaction() as db:
+                client, _ = await create_client(db, "DC173")
+                db.add(OrderSession(id=SESSION_ID, client_id=client.id))
+                for number in (1, 2):
+                    db.add(
+                        OrderLine(
+                            session_id=SESSION_ID,
+                            client_id=client.id,
+                            order_reference=f"PO_DC173_20261201_{number:06d}",
+                            expiration_date=date(2027, 3, 1),
+                        )
+                    )
+
+            await asyncio.to_thread(upgrade, url)
+
+            async with database.transaction() as db:
+                _, total = await list_lines(db, client.id, LineFilters(limit=1))
+            assert total == 2
         finally:
             await database.dispose()

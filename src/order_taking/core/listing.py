@@ -132,12 +132,14 @@ async def fetch_page(
     order: Sequence[ColumnElement[Any]],
     *,
     count_ahead: int | None = None,
+    kept_total: Select[Any] | None = None,
 ) -> tuple[list[Any], int]:
     """The page of the query in that order, and the total of the rows it matches: entities, or
     rows of columns when the query selects several.
 
     With `count_ahead`, rows are counted only up to that many past the page's offset: a total of
     `offset + count_ahead` means "at least that many" (a wide search then costs no full count).
+    `kept_total` is a query answering the exact total without counting the rows, where one is kept.
     """
     result = await db.execute(query.order_by(*order).limit(page.limit).offset(page.offset))
     rows = result.all() if len(query.column_descriptions) > 1 else result.scalars().all()
@@ -145,6 +147,8 @@ async def fetch_page(
         # A short page is the last: the total is known without counting (a search that finds a
         # few lines then costs one query, not two).
         return list(rows), page.offset + len(rows)
+    if kept_total is not None:
+        return list(rows), await db.scalar(kept_total) or 0
     counted = query.order_by(None)
     if count_ahead is not None:
         counted = counted.limit(page.offset + count_ahead)

@@ -1,7 +1,17 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from order_taking.core.columns import Json, id_column, text_field
@@ -125,3 +135,17 @@ class OrderLine(Base):
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     session: Mapped[OrderSession] = relationship(back_populates="lines", lazy="raise")
+
+
+class LineCount(Base):
+    """How many lines a client has, kept by the database's triggers (migration 0011) as lines are
+    written: the unfiltered line list's count, without walking the lines. A client's count is the
+    sum of its rows, one per shard of the writing connections (PostgreSQL; one row on SQLite)."""
+
+    __tablename__ = "line_counts"
+
+    client_id: Mapped[str] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    lines: Mapped[int] = mapped_column(BigInteger)

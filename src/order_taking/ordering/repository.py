@@ -3,13 +3,13 @@ across clients, for the operator's staff)."""
 
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, select
+from sqlalchemy import Row, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from order_taking.core.listing import contains, date_range, equal, fetch_page, order_by
 from order_taking.core.time import local_date
-from order_taking.ordering.models import OrderLine, OrderSession
+from order_taking.ordering.models import LineCount, OrderLine, OrderSession
 from order_taking.ordering.schemas import (
     DERIVED_LINE_FIELDS,
     LineFilters,
@@ -102,8 +102,7 @@ async def list_lines(
     line = OrderLine
     expiry_after = filters.expiration_date_gt and local_date(filters.expiration_date_gt)
     expiry_before = filters.expiration_date_lt and local_date(filters.expiration_date_lt)
-    conditions = [
-        *equal(line.client_id, client_id),
+    filtering = [
         *equal(line.state, filters.state),
         *equal(line.order_reference, filters.order_reference),
         *equal(line.order_reference, filters.temporary_reference),
@@ -117,6 +116,16 @@ async def list_lines(
         *date_range(line.expiration_date, expiry_after or None, expiry_before or None),
         *contains(line.search_text, filters.search),
     ]
-    query: Select[Any] = select(*LINE_SUMMARY_COLUMNS).where(*conditions)
+    query: Select[Any] = select(*LINE_SUMMARY_COLUMNS).where(
+        *equal(line.client_id, client_id), *filtering
+    )
     order = order_by(filters.sort or "-creation_date", LINE_SORT_COLUMNS, line.id)
-    return await fetch_page(db, query, filters, order, count_ahead=count_ahead)
+    total = None if filtering else _line_total(client_id)
+    return await fetch_page(db, query, filters, order, count_ahead=count_ahead, kept_total=total)
+
+
+def _line_total(client_id: str | None) -> Select[Any]:
+    """The client's lines (everyone's for None), as the triggers keep count of them."""
+    return select(func.coalesce(func.sum(LineCount.lines), 0)).where(
+        *equal(LineCount.client_id, client_id)
+    )
