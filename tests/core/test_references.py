@@ -1,7 +1,10 @@
 """`PO_DC173_20250423_003363`: a counter per client, kind and day, unique under concurrency."""
 
 import asyncio
+import uuid
 from datetime import UTC, datetime
+
+from sqlalchemy import text
 
 from order_taking.clients.service import ClientIdentity, create_client
 from order_taking.core.database import Database
@@ -71,3 +74,26 @@ class TestNextReferences:
 
         assert run == [f"PO_DC173_20250410_00000{n}" for n in (2, 3, 4)]
         assert await reference(database, client) == "PO_DC173_20250410_000005"
+
+
+class TestCountersOfPostgresql:
+    async def test_a_connection_the_database_dropped_costs_no_create(
+        self, postgresql_url: str
+    ) -> None:
+        database = Database(postgresql_url)
+        code = f"R{uuid.uuid4().hex[:8].upper()}"
+        try:
+            client = await a_client(database, code)
+            await reference(database, client)  # the counters' pool now keeps a connection
+            # The database drops every other connection, as a restart or a failover would.
+            async with database.engine.connect() as connection:
+                await connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+
+            assert await reference(database, client) == f"PO_{code}_20250410_000002"
+        finally:
+            await database.dispose()

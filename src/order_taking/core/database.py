@@ -107,8 +107,11 @@ class Database:
             self.counters = create_engine(
                 database_url,
                 isolation_level="AUTOCOMMIT",
-                pool_size=2,  # one short statement each: a few serve every request
-                max_overflow=2,
+                # One short statement each: a few connections serve many creates at once, kept
+                # open (a connection closed after each burst costs a new one, TLS probe included).
+                pool_size=5,
+                max_overflow=5,
+                pool_pre_ping=False,  # see references.next_reference
                 # Safe: a line that took a number commits after it, and flushing its commit
                 # flushes the number's too; only numbers of lines lost with them can be lost.
                 connect_args={"server_settings": {"synchronous_commit": "off"}},

@@ -4,12 +4,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Table, delete, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from order_taking.backend import repository as jobs
 from order_taking.backend.models import OrderCreationJob
 from order_taking.clients.service import ClientIdentity
+from order_taking.core.columns import new_id, new_row
 from order_taking.core.database import after_commit
 from order_taking.core.errors import InvalidState, NotFound
 from order_taking.core.listing import search_text
@@ -32,6 +33,7 @@ from order_taking.ordering.states import (
 )
 
 DRAFT_LIFETIME = timedelta(days=90)
+LINES: Table = OrderLine.__table__  # type: ignore[assignment]
 
 
 async def create_session(
@@ -128,14 +130,17 @@ def line_search_text(
     )
 
 
+SEARCHED_FIELDS = (
+    "order_reference",
+    "external_id",
+    "end_customer_name",
+    "customer_order_name",
+    "related_contact_information",
+)
+
+
 def _refresh_search_text(line: OrderLine) -> None:
-    line.search_text = line_search_text(
-        order_reference=line.order_reference,
-        external_id=line.external_id,
-        end_customer_name=line.end_customer_name,
-        customer_order_name=line.customer_order_name,
-        related_contact_information=line.related_contact_information,
-    )
+    line.search_text = line_search_text(**{name: getattr(line, name) for name in SEARCHED_FIELDS})
 
 
 async def add_line(
@@ -143,7 +148,10 @@ async def add_line(
 ) -> OrderLine:
     session = await _editable_session(db, client, session_id, changing_lines=True)
     at = now()
-    line = OrderLine(
+    fields = data.model_dump()
+    row = new_row(
+        LINES,
+        id=new_id(),
         session_id=session.id,
         client_id=client.id,
         order_reference=await next_reference(
@@ -154,12 +162,13 @@ async def add_line(
         expiration_date=local_date(at) + DRAFT_LIFETIME,
         state_change=LINE.start(at, client_actor(client.code)),
         termination_error=[],
-        **data.model_dump(),
+        **fields,
     )
-    _refresh_search_text(line)
-    db.add(line)
-    await db.flush()
-    return line
+    row["search_text"] = line_search_text(**{name: row[name] for name in SEARCHED_FIELDS})
+    # A Core INSERT: the line is new, so the unit of work's bookkeeping buys nothing here (it
+    # was a fifth of a create's time); the line answered is the row as written.
+    await db.execute(insert(LINES).values(row))
+    return OrderLine(**row)
 
 
 async def _editable_line(
