@@ -60,8 +60,10 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30}, **options)
         _make_sqlite_transactional(engine)
         return engine
-    options.setdefault("pool_size", 10)
-    options.setdefault("max_overflow", 10)
+    # At most 20 connections a process, all kept open: connections opened past the pool's size
+    # and closed after each burst cost the database a new backend each time.
+    options.setdefault("pool_size", 20)
+    options.setdefault("max_overflow", 0)
     options.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **options)
 
@@ -107,10 +109,8 @@ class Database:
             self.counters = create_engine(
                 database_url,
                 isolation_level="AUTOCOMMIT",
-                # One short statement each: a few connections serve many creates at once, kept
-                # open (a connection closed after each burst costs a new one, TLS probe included).
-                pool_size=5,
-                max_overflow=5,
+                pool_size=5,  # one short statement each: a few serve many creates at once
+                max_overflow=0,
                 pool_pre_ping=False,  # see references.next_reference
                 # Safe: a line that took a number commits after it, and flushing its commit
                 # flushes the number's too; only numbers of lines lost with them can be lost.

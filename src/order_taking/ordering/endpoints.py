@@ -149,7 +149,7 @@ async def list_lines(
     db: Transaction, client: CurrentClient, filters: Annotated[LineFilters, Query()]
 ) -> LinePage:
     lines, total = await repository.list_lines(db, client.id, filters)
-    return LinePage(count=total, items=[LineSummary.of(line) for line in lines])
+    return LinePage(count=total, items=LineSummary.page_of(lines))
 
 
 @router.get(

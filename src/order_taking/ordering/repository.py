@@ -25,7 +25,6 @@ async def find_session(
     *,
     with_lines: bool = False,
     for_update: bool = False,
-    for_share: bool = False,
 ) -> OrderSession | None:
     query = select(OrderSession).where(
         OrderSession.id == session_id, OrderSession.client_id == client_id
@@ -35,9 +34,21 @@ async def find_session(
         query = query.options(selectinload(OrderSession.lines)).execution_options(
             populate_existing=True
         )
-    if for_update or for_share:
-        query = query.with_for_update(read=not for_update)
+    if for_update:
+        query = query.with_for_update()
     return await db.scalar(query)
+
+
+async def share_session_state(db: AsyncSession, client_id: str, session_id: str) -> str | None:
+    """The session's state alone, its row locked FOR SHARE; None if the client has no such
+    session."""
+    query = (
+        select(OrderSession.state)
+        .where(OrderSession.id == session_id, OrderSession.client_id == client_id)
+        .with_for_update(read=True)
+    )
+    state: str | None = await db.scalar(query)
+    return state
 
 
 async def find_line(

@@ -58,7 +58,6 @@ async def get_session(
     *,
     with_lines: bool = True,
     for_update: bool = False,
-    for_share: bool = False,
 ) -> OrderSession:
     session = await repository.find_session(
         db,
@@ -66,7 +65,6 @@ async def get_session(
         session_id,
         with_lines=with_lines,
         for_update=for_update,
-        for_share=for_share,
     )
     if session is None:
         raise NotFound(f"No order session {session_id}.")
@@ -74,26 +72,31 @@ async def get_session(
 
 
 async def _editable_session(
-    db: AsyncSession, client: ClientIdentity, session_id: str, *, changing_lines: bool = False
+    db: AsyncSession, client: ClientIdentity, session_id: str
 ) -> OrderSession:
-    """The session, locked against a concurrent confirm, if it may still be changed.
-
-    A change to its lines only shares the lock (FOR SHARE): lines of one session are added side
-    by side, while a confirm or a change of the session itself (FOR UPDATE) waits for them all.
-    """
-    session = await get_session(
-        db,
-        client,
-        session_id,
-        with_lines=False,
-        for_update=not changing_lines,
-        for_share=changing_lines,
-    )
-    if session.state != SessionState.CREATED:
-        raise InvalidState(
-            f"Order session {session_id} is {session.state}: only a created session can change."
-        )
+    """The session, locked against a concurrent confirm or line change, if it may still change."""
+    session = await get_session(db, client, session_id, with_lines=False, for_update=True)
+    _check_editable(session_id, session.state)
     return session
+
+
+async def _share_editable_session(
+    db: AsyncSession, client: ClientIdentity, session_id: str
+) -> None:
+    """Shares the session's lock (FOR SHARE) if its lines may still change: lines of one session
+    are changed side by side, while a confirm or a change of the session itself (FOR UPDATE)
+    waits for them all. Only its state is read."""
+    state = await repository.share_session_state(db, client.id, session_id)
+    if state is None:
+        raise NotFound(f"No order session {session_id}.")
+    _check_editable(session_id, state)
+
+
+def _check_editable(session_id: str, state: str) -> None:
+    if state != SessionState.CREATED:
+        raise InvalidState(
+            f"Order session {session_id} is {state}: only a created session can change."
+        )
 
 
 async def update_session(
@@ -146,13 +149,13 @@ def _refresh_search_text(line: OrderLine) -> None:
 async def add_line(
     db: AsyncSession, client: ClientIdentity, session_id: str, data: LineCreate
 ) -> OrderLine:
-    session = await _editable_session(db, client, session_id, changing_lines=True)
+    await _share_editable_session(db, client, session_id)
     at = now()
     fields = data.model_dump()
     row = new_row(
         LINES,
         id=new_id(),
-        session_id=session.id,
+        session_id=session_id,
         client_id=client.id,
         order_reference=await next_reference(
             db, kind="PO", client_id=client.id, client_code=client.code, at=at
@@ -174,7 +177,7 @@ async def add_line(
 async def _editable_line(
     db: AsyncSession, client: ClientIdentity, session_id: str, line_id: str
 ) -> OrderLine:
-    await _editable_session(db, client, session_id, changing_lines=True)
+    await _share_editable_session(db, client, session_id)
     line = await repository.find_line(db, client.id, line_id, session_id=session_id)
     if line is None:
         raise NotFound(f"No order line {line_id} in order session {session_id}.")
