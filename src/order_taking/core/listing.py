@@ -147,10 +147,12 @@ async def fetch_page(
         # A short page is the last: the total is known without counting (a search that finds a
         # few lines then costs one query, not two).
         return list(rows), page.offset + len(rows)
+    cap = None if count_ahead is None else page.offset + count_ahead
     if kept_total is not None:
-        return list(rows), await db.scalar(kept_total) or 0
+        kept = await db.scalar(kept_total) or 0
+        return list(rows), kept if cap is None else min(kept, cap)
     counted = query.order_by(None)
-    if count_ahead is not None:
-        counted = counted.limit(page.offset + count_ahead)
+    if cap is not None:
+        counted = counted.limit(cap)
     total = await db.scalar(select(func.count()).select_from(counted.subquery()))
     return list(rows), total or 0
