@@ -3,7 +3,7 @@ across clients, for the operator's staff)."""
 
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, func, select
+from sqlalchemy import BigInteger, Row, Select, and_, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -137,6 +137,7 @@ async def list_lines(
 
 def _line_total(client_id: str | None) -> Select[Any]:
     """The client's lines (everyone's for None), as the triggers keep count of them."""
-    return select(func.coalesce(func.sum(LineCount.lines), 0)).where(
+    # Cast: PostgreSQL sums integers into numerics.
+    return select(cast(func.coalesce(func.sum(LineCount.lines), 0), BigInteger)).where(
         *equal(LineCount.client_id, client_id)
     )
