@@ -4,7 +4,9 @@ Lines are created through the API; quote lines are written with the ORM (the quo
 another feature's).
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -13,6 +15,8 @@ from sqlalchemy import select
 
 from order_taking.backend.builtin import CatalogBackend, backend_order_id, dia_enni
 from order_taking.backend.interface import OrderCreated, OrderRejected, OrderRequest, load_backend
+from order_taking.catalog.schemas import CatalogFile
+from order_taking.catalog.service import demo_catalog, replace_catalog
 from order_taking.clients.models import Client
 from order_taking.core.database import Database
 from order_taking.core.errors import ErrorEntry
@@ -234,6 +238,66 @@ class TestQuoteItem:
             ],
             reason="Order not created, 1 rule(s) failed: quote_item_id unknown_quote.",
         )
+
+
+class TestCallsSideBySide:
+    async def test_lines_answered_together_get_the_answers_they_get_alone(
+        self,
+        backend: CatalogBackend,
+        order_request: RequestFactory,
+        make_client: ClientFactory,
+        database: Database,
+        settings: Settings,
+    ) -> None:
+        await make_client("DG541")
+        quote_line_id = await add_quote_line(
+            database, await client_id(database, "DC173"), state=QuoteState.CONFIRMED
+        )
+        quoted = await order_request(quote_item_id=quote_line_id)
+        requests = [
+            await order_request(),
+            await order_request(product_offering_qualification_item_id=UNKNOWN_ID),
+            await order_request(product_offering_id="2180"),
+            await order_request(product_offering_id="3001", enni=""),
+            await order_request(option_ids=["7021", "9999"], related_contact_information=[]),
+            quoted,
+            # The same quote line named by another client's line: not that client's.
+            replace(quoted, client_id=await client_id(database, "DG541"), client_code="DG541"),
+        ]
+        alone = [await CatalogBackend(database, settings).create_order(r) for r in requests]
+
+        together = await asyncio.gather(*(backend.create_order(r) for r in requests))
+
+        assert together == alone
+        assert [type(outcome) for outcome in together] == [
+            OrderCreated,
+            OrderRejected,
+            OrderCreated,
+            OrderCreated,
+            OrderRejected,
+            OrderCreated,
+            OrderRejected,
+        ]
+
+    async def test_a_line_sent_after_a_new_catalog_is_checked_against_it(
+        self, backend: CatalogBackend, order_request: RequestFactory, database: Database
+    ) -> None:
+        request = await order_request()
+        assert isinstance(await backend.create_order(request), OrderCreated)
+        try:
+            async with database.transaction() as db:
+                await replace_catalog(db, CatalogFile())
+
+            outcome = await backend.create_order(request)
+        finally:
+            async with database.transaction() as db:
+                await replace_catalog(db, demo_catalog())
+
+        assert isinstance(outcome, OrderRejected)
+        assert [(e.code, e.property_path) for e in outcome.errors] == [
+            ("unknown_eligibility", "product_offering_qualification_item_id"),
+            ("offer_not_eligible", "product_offering_id"),
+        ]
 
 
 class TestLoadBackend:

@@ -7,12 +7,11 @@ own: the order id is derived from the line id, so a line sent twice gets the sam
 import hashlib
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from order_taking.backend import rules
 from order_taking.backend.interface import OrderCreated, OrderRejected, OrderRequest, Outcome
 from order_taking.backend.rules import CatalogFacts
 from order_taking.catalog import service as catalog
+from order_taking.core.batching import Batcher
 from order_taking.core.database import Database
 from order_taking.core.errors import ErrorEntry
 from order_taking.core.settings import Settings
@@ -50,11 +49,13 @@ class CatalogBackend:
     def __init__(self, database: Database, settings: Settings) -> None:
         self.database = database
         self.settings = settings
+        # The calls a worker has in flight read the catalog together, in a few queries for all,
+        # each in a read that starts after the call: never an answer from an older catalog.
+        self._facts = Batcher[OrderRequest, CatalogFacts](self.read_facts)
 
     async def create_order(self, request: OrderRequest) -> Outcome:
         line = request.line
-        async with self.database.reading() as db:
-            facts = await self.read_facts(db, request)
+        facts = await self._facts.submit(request)
         errors = rules.check_line(line, facts)
         if errors:
             return OrderRejected(errors=errors, reason=rejection_reason(errors))
@@ -75,25 +76,39 @@ class CatalogBackend:
             state=state, backend_order_id=order_id, reason=reason + ".", updates=updates
         )
 
-    async def read_facts(self, db: AsyncSession, request: OrderRequest) -> CatalogFacts:
-        line = request.line
-        offering = await catalog.find_offering(db, line.product_offering_id)
+    async def read_facts(self, requests: list[OrderRequest]) -> list[CatalogFacts]:
+        """What the catalog and the quotes say about each request's line, in a few queries."""
+        lines = [request.line for request in requests]
+        quoted = {(r.client_id, r.line.quote_item_id) for r in requests if r.line.quote_item_id}
+        option_ids = {option_id for line in lines for option_id in line.option_ids}
+        async with self.database.reading() as db:
+            offerings = await catalog.find_offerings(
+                db, {line.product_offering_id for line in lines}
+            )
+            eligibilities = await catalog.find_eligibilities(
+                db, {line.product_offering_qualification_item_id for line in lines}
+            )
+            known = await catalog.known_option_ids(db, option_ids) if option_ids else set()
+            allowed = await catalog.allowed_options(db, offerings.keys()) if offerings else {}
+            confirmed = await quotes.confirmed_lines(db, quoted) if quoted else set()
         today = now().astimezone(self.settings.zone).date()
-        return CatalogFacts(
-            offering=offering,
-            eligibility=await catalog.find_eligibility(
-                db, line.product_offering_qualification_item_id
-            ),
-            known_option_ids=frozenset(
-                await catalog.known_option_ids(db, line.option_ids) if line.option_ids else ()
-            ),
-            allowed_option_ids=frozenset(
-                await catalog.allowed_option_ids(db, offering.id) if offering else ()
-            ),
-            quote_confirmed=bool(line.quote_item_id)
-            and await quotes.confirmed_line_exists(db, request.client_id, line.quote_item_id),
-            today=today,
-            confirmed_on=(
-                line.order_date.astimezone(self.settings.zone).date() if line.order_date else today
-            ),
-        )
+        facts = []
+        for request in requests:
+            line = request.line
+            offering = offerings.get(line.product_offering_id)
+            facts.append(
+                CatalogFacts(
+                    offering=offering,
+                    eligibility=eligibilities.get(line.product_offering_qualification_item_id),
+                    known_option_ids=frozenset(known.intersection(line.option_ids)),
+                    allowed_option_ids=allowed.get(line.product_offering_id, frozenset()),
+                    quote_confirmed=(request.client_id, line.quote_item_id) in confirmed,
+                    today=today,
+                    confirmed_on=(
+                        line.order_date.astimezone(self.settings.zone).date()
+                        if line.order_date
+                        else today
+                    ),
+                )
+            )
+        return facts

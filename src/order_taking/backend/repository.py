@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Row, delete, exists, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 
 from order_taking.backend.models import OrderCreationJob
 from order_taking.clients.models import Client
@@ -107,10 +108,27 @@ async def lock_line(db: AsyncSession, line_id: str) -> OrderLine | None:
     return await db.scalar(query.execution_options(populate_existing=True))
 
 
+# What recording an answer reads of a line: its state machine's and its events' fields. The rest
+# (contacts, notes...) is neither read nor decoded; touching it raises.
+ANSWERED_LINE_FIELDS = (
+    OrderLine.id,
+    OrderLine.session_id,
+    OrderLine.client_id,
+    OrderLine.order_reference,
+    OrderLine.state,
+    OrderLine.state_change,
+    OrderLine.termination_error,
+)
+
+
 async def lock_lines(db: AsyncSession, line_ids: Sequence[str]) -> Sequence[OrderLine]:
-    """The lines, locked in id order."""
+    """The lines, locked in id order, with their ANSWERED_LINE_FIELDS only."""
     query = (
-        select(OrderLine).where(OrderLine.id.in_(line_ids)).order_by(OrderLine.id).with_for_update()
+        select(OrderLine)
+        .options(load_only(*ANSWERED_LINE_FIELDS, raiseload=True))
+        .where(OrderLine.id.in_(line_ids))
+        .order_by(OrderLine.id)
+        .with_for_update()
     )
     # populate_existing: the locked rows' values win over any copy read before the lock.
     return (await db.scalars(query.execution_options(populate_existing=True))).all()

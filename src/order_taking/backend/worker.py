@@ -30,6 +30,7 @@ from order_taking.backend.interface import (
 from order_taking.backend.metrics import MeasuredBackend
 from order_taking.backend.repository import JOBS_CHANNEL
 from order_taking.backend.service import ClaimedLine
+from order_taking.core.batching import Batcher
 from order_taking.core.context import request_id
 from order_taking.core.database import Database
 from order_taking.core.settings import Settings
@@ -67,7 +68,7 @@ async def _first_of(
             waiter.cancel()
 
 
-_Answer = tuple[ClaimedLine, Outcome, "asyncio.Future[bool]"]
+_Answer = tuple[ClaimedLine, Outcome]
 
 
 class AnswerRecorder:
@@ -77,45 +78,22 @@ class AnswerRecorder:
     def __init__(self, database: Database, clock: Callable[[], datetime]) -> None:
         self.database = database
         self.clock = clock
-        self._waiting: list[_Answer] = []
-        self._recording: asyncio.Task[None] | None = None
+        self._batcher = Batcher[_Answer, bool](self._record_batch)
 
     async def record(self, claimed: ClaimedLine, outcome: Outcome) -> bool:
         """Whether the answer was recorded (see `service.record_outcome`)."""
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.append((claimed, outcome, future))
-        if self._recording is None or self._recording.done():
-            self._recording = asyncio.create_task(self._record_waiting())
-        return await future
+        return await self._batcher.submit((claimed, outcome))
 
-    async def _record_waiting(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting, []
-            await self._record_batch(batch)
-
-    async def _record_batch(self, batch: list[_Answer]) -> None:
+    async def _record_batch(self, batch: list[_Answer]) -> list[bool | Exception]:
         try:
             async with self.database.transaction() as db:
-                answers = [(claimed, outcome) for claimed, outcome, _ in batch]
-                recorded = await service.record_outcomes(db, answers, self.clock())
+                recorded = await service.record_outcomes(db, batch, self.clock())
         except Exception as error:
             if len(batch) == 1:
-                _settle(batch[0][2], error)
-                return
-            for answer in batch:  # one answer that fails must not hold back the others
-                await self._record_batch([answer])
-            return
-        for claimed, _, future in batch:
-            _settle(future, claimed.line_id in recorded)
-
-
-def _settle(future: "asyncio.Future[bool]", result: bool | Exception) -> None:
-    if future.done():  # its line's task was cancelled meanwhile
-        return
-    if isinstance(result, Exception):
-        future.set_exception(result)
-    else:
-        future.set_result(result)
+                return [error]
+            # One answer that fails must not hold back the others.
+            return [result for answer in batch for result in await self._record_batch([answer])]
+        return [claimed.line_id in recorded for claimed, _ in batch]
 
 
 class Worker:

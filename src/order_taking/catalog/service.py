@@ -1,6 +1,8 @@
 """Loading the catalog, and the look-ups that order creation and quotes make in it."""
 
 import json
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from importlib import resources
 
@@ -99,32 +101,49 @@ class Eligibility:
     offering_ids: frozenset[str]
 
 
-async def find_offering(db: AsyncSession, offering_id: str) -> ProductOffering | None:
-    return await db.get(ProductOffering, offering_id)
-
-
-async def find_offerings(db: AsyncSession, offering_ids: list[str]) -> dict[str, ProductOffering]:
+async def find_offerings(
+    db: AsyncSession, offering_ids: Collection[str]
+) -> dict[str, ProductOffering]:
     rows = await db.scalars(select(ProductOffering).where(ProductOffering.id.in_(offering_ids)))
     return {o.id: o for o in rows}
 
 
-async def known_option_ids(db: AsyncSession, option_ids: list[str]) -> set[str]:
+async def known_option_ids(db: AsyncSession, option_ids: Collection[str]) -> set[str]:
     rows = await db.scalars(select(ProductOption.id).where(ProductOption.id.in_(option_ids)))
     return set(rows)
 
 
-async def allowed_option_ids(db: AsyncSession, offering_id: str) -> set[str]:
-    rows = await db.scalars(
-        select(AllowedOption.option_id).where(AllowedOption.offering_id == offering_id)
+async def allowed_options(
+    db: AsyncSession, offering_ids: Collection[str]
+) -> dict[str, frozenset[str]]:
+    """The options allowed with each of these offerings (an offering allowing none is absent)."""
+    rows = await db.execute(
+        select(AllowedOption.offering_id, AllowedOption.option_id).where(
+            AllowedOption.offering_id.in_(offering_ids)
+        )
     )
-    return set(rows)
+    allowed: defaultdict[str, set[str]] = defaultdict(set)
+    for offering_id, option_id in rows:
+        allowed[offering_id].add(option_id)
+    return {offering_id: frozenset(options) for offering_id, options in allowed.items()}
 
 
 async def find_eligibility(db: AsyncSession, item_id: str) -> Eligibility | None:
-    item = await db.get(EligibilityItem, item_id)
-    if item is None:
-        return None
-    offerings = await db.scalars(
-        select(EligibleOffering.offering_id).where(EligibleOffering.eligibility_item_id == item_id)
+    return (await find_eligibilities(db, [item_id])).get(item_id)
+
+
+async def find_eligibilities(db: AsyncSession, item_ids: Collection[str]) -> dict[str, Eligibility]:
+    """The eligibility items of these ids that exist, by id."""
+    items = await db.scalars(select(EligibilityItem).where(EligibilityItem.id.in_(item_ids)))
+    offerings: defaultdict[str, set[str]] = defaultdict(set)
+    rows = await db.execute(
+        select(EligibleOffering.eligibility_item_id, EligibleOffering.offering_id).where(
+            EligibleOffering.eligibility_item_id.in_(item_ids)
+        )
     )
-    return Eligibility(item=item, offering_ids=frozenset(offerings))
+    for item_id, offering_id in rows:
+        offerings[item_id].add(offering_id)
+    return {
+        item.id: Eligibility(item=item, offering_ids=frozenset(offerings[item.id]))
+        for item in items
+    }

@@ -1,5 +1,6 @@
 """Every query on quote carts and quote lines, each scoped to one client."""
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, select
@@ -107,16 +108,15 @@ async def list_lines(
     return await fetch_page(db, query, filters, order)
 
 
-async def confirmed_line_exists(db: AsyncSession, client_id: str, quote_line_id: str) -> bool:
-    """Whether the id names a confirmed quote line of that client (an order may follow it)."""
-    return bool(
-        await db.scalar(
-            select(
-                exists().where(
-                    QuoteLine.id == quote_line_id,
-                    QuoteLine.client_id == client_id,
-                    QuoteLine.state == QuoteState.CONFIRMED.value,
-                )
-            )
-        )
+async def confirmed_lines(
+    db: AsyncSession, client_line_ids: Collection[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """Which of these (client id, quote line id) pairs name a confirmed quote line of that client
+    (an order may follow it)."""
+    query = select(QuoteLine.client_id, QuoteLine.id).where(
+        QuoteLine.id.in_({line_id for _, line_id in client_line_ids}),
+        QuoteLine.state == QuoteState.CONFIRMED.value,
+    )
+    return {(client_id, line_id) for client_id, line_id in await db.execute(query)} & set(
+        client_line_ids
     )
