@@ -125,6 +125,10 @@ def serve(
             # ~40 ms for the client's delayed ACK. httptools parses HTTP faster than h11.
             loop="uvloop",
             http="httptools",
+            # The supervisor kills an API process that does not answer its health check in time
+            # and starts another: at uvicorn's 5 s, processes starting on a loaded host (imports
+            # alone took 15 s here) were killed and restarted in a loop, never serving.
+            timeout_worker_healthcheck=60,
         )
     finally:
         if metrics_directory:
