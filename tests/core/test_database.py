@@ -4,6 +4,7 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
+from order_taking.core import database as database_module
 from order_taking.core.database import Database
 from tests.databases import asyncpg_dsn
 from tests.polling import eventually
@@ -18,9 +19,11 @@ async def current_backend(database: Database) -> int:
 
 
 class TestPooledConnections:
-    async def test_a_connection_the_server_closed_is_replaced_before_use(
-        self, postgresql_url: str
+    async def test_a_connection_the_server_closed_while_it_rested_is_replaced_before_use(
+        self, postgresql_url: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
+        # Every rest is then longer than the limit past which a connection is pinged.
+        monkeypatch.setattr(database_module, "IDLE_BEFORE_PING_SECONDS", 0.0)
         database = Database(postgresql_url, pool_size=1, max_overflow=0)
         admin = await asyncpg.connect(asyncpg_dsn(postgresql_url))
         try:
@@ -38,3 +41,33 @@ class TestPooledConnections:
             await database.dispose()
 
         assert after != before
+
+    async def test_a_connection_in_steady_use_is_not_pinged(
+        self, postgresql_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        pings: list[object] = []
+        adapted = type(await _adapted_connection(postgresql_url))
+        original = adapted.ping
+        monkeypatch.setattr(adapted, "ping", lambda self: (pings.append(self), original(self)))
+        database = Database(postgresql_url, pool_size=1, max_overflow=0)
+        try:
+            first = await current_backend(database)
+            second = await current_backend(database)
+            assert (second, pings) == (first, [])
+            monkeypatch.setattr(database_module, "IDLE_BEFORE_PING_SECONDS", 0.0)
+            await current_backend(database)
+        finally:
+            await database.dispose()
+
+        assert len(pings) == 1
+
+
+async def _adapted_connection(postgresql_url: str) -> object:
+    """The DB-API connection SQLAlchemy wraps asyncpg's in (whose ping the pool calls)."""
+    database = Database(postgresql_url, pool_size=1, max_overflow=0)
+    try:
+        async with database.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            return raw.dbapi_connection
+    finally:
+        await database.dispose()

@@ -14,7 +14,7 @@ from order_taking.app import create_app, load_demo_catalog_if_empty
 from order_taking.clients.service import create_client
 from order_taking.core.database import Database
 from order_taking.core.settings import Settings
-from tests.backend.factories import jobs_of, new_session
+from tests.backend.factories import jobs_of, line_body, new_session
 from tests.conftest import ClientFactory
 
 
@@ -139,6 +139,30 @@ class TestConfirm:
 
         assert await twenty_confirms(api, session_id) == {200: 1, 409: 19}
         assert len(await jobs_of(database, session_id)) == 2
+
+    @pytest.mark.postgresql
+    async def test_a_line_created_during_the_confirm_is_confirmed_with_it_or_refused(
+        self, postgresql_api: httpx.AsyncClient
+    ) -> None:
+        session_id = await new_session(postgresql_api, lines=1)
+        path = f"/api/v1/product_order/{session_id}/product_order_item/"
+
+        def creates(count: int) -> list[Any]:
+            return [postgresql_api.post(path, json=line_body()) for _ in range(count)]
+
+        *before, confirmed = await asyncio.gather(*creates(10), confirm(postgresql_api, session_id))
+        after = await asyncio.gather(*creates(10))
+
+        assert confirmed.status_code == 200
+        responses = [*before, *after]
+        assert {r.status_code for r in responses} <= {201, 409}
+        assert {r.status_code for r in after} == {409}
+        detail = (await postgresql_api.get(f"/api/v1/product_order/{session_id}/")).json()
+        created = {r.json()["id"] for r in responses if r.status_code == 201}
+        lines = detail["product_order_item"]
+        assert created <= {line["id"] for line in lines}
+        assert len(lines) == len(created) + 1
+        assert {line["state"] for line in lines} == {"in_progress"}
 
     @pytest.mark.postgresql
     async def test_twenty_concurrent_confirms_one_wins_on_postgresql(

@@ -1,5 +1,6 @@
 """Engine, sessions and the one transaction per request or per job."""
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -8,6 +9,7 @@ from sqlalchemy import MetaData, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -64,8 +66,38 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     # and closed after each burst cost the database a new backend each time.
     options.setdefault("pool_size", 20)
     options.setdefault("max_overflow", 0)
-    options.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **options)
+    ping_idle = options.pop("ping_idle", True)
+    engine = create_async_engine(url, **options)
+    if ping_idle:
+        _ping_idle_connections(engine)
+    return engine
+
+
+# A pooled connection resting longer than this is pinged before use.
+IDLE_BEFORE_PING_SECONDS = 1.0
+_CHECKED_IN_AT = "checked_in_at"
+
+
+def _ping_idle_connections(engine: AsyncEngine) -> None:
+    """Pings a pooled connection before use only if it rested over a second (pool_pre_ping pings
+    every time: a round trip more per request). A connection the database dropped meanwhile (a
+    restart, an idle timeout) is then replaced, not handed to a request; under load connections
+    never rest that long, and one dropped in the second since its last use fails that request."""
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        rested = time.monotonic() - record.info.get(_CHECKED_IN_AT, time.monotonic())
+        if rested <= IDLE_BEFORE_PING_SECONDS:
+            return
+        try:
+            dbapi_connection.ping()
+        except Exception as error:
+            # The pool then opens a new connection in its place (up to twice).
+            raise DisconnectionError(f"connection lost while idle: {error}") from error
 
 
 def _make_sqlite_transactional(engine: AsyncEngine) -> None:
@@ -111,7 +143,7 @@ class Database:
                 isolation_level="AUTOCOMMIT",
                 pool_size=5,  # one short statement each: a few serve many creates at once
                 max_overflow=0,
-                pool_pre_ping=False,  # see references.next_reference
+                ping_idle=False,  # see references.next_reference
                 # Safe: a line that took a number commits after it, and flushing its commit
                 # flushes the number's too; only numbers of lines lost with them can be lost.
                 connect_args={"server_settings": {"synchronous_commit": "off"}},

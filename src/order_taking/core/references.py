@@ -1,8 +1,10 @@
 """Human-readable references, `PO_DC173_20250423_003363`: a counter per client, kind and day."""
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Insert, Integer, String
+from sqlalchemy import ForeignKey, Insert, Integer, String, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -36,12 +38,16 @@ async def next_reference(
     day = _day(at)
     bump = _bump(db, kind=kind, client_id=client_id, day=day, count=1)
     engine = counters(db)
-    last = await (db.scalar(bump) if engine is None else _bump_apart(engine, bump))
+    last = await (db.scalar(*bump) if engine is None else _bump_apart(engine, bump))
     assert last is not None
     return _reference(kind, client_code, day, last)
 
 
-async def _bump_apart(engine: AsyncEngine, bump: Insert) -> int | None:
+# A bump's statement and its values.
+Bump = tuple[Insert, dict[str, Any]]
+
+
+async def _bump_apart(engine: AsyncEngine, bump: Bump) -> int | None:
     """The bump in a statement of its own. That pool does not ping its connections (a round trip
     less per create): a connection the database has dropped fails once, and the bump is tried
     again on a new one; at worst the number of the failed try is skipped."""
@@ -53,9 +59,9 @@ async def _bump_apart(engine: AsyncEngine, bump: Insert) -> int | None:
     return await _bump_once(engine, bump)
 
 
-async def _bump_once(engine: AsyncEngine, bump: Insert) -> int | None:
+async def _bump_once(engine: AsyncEngine, bump: Bump) -> int | None:
     async with engine.connect() as connection:
-        value: int | None = await connection.scalar(bump)
+        value: int | None = await connection.scalar(*bump)
         return value
 
 
@@ -66,7 +72,7 @@ async def next_references(
     loads, which may have created the client in that same transaction)."""
     day = _day(at)
     last: int | None = await db.scalar(
-        _bump(db, kind=kind, client_id=client_id, day=day, count=count)
+        *_bump(db, kind=kind, client_id=client_id, day=day, count=count)
     )
     assert last is not None
     return [_reference(kind, client_code, day, n) for n in range(last - count + 1, last + 1)]
@@ -80,16 +86,25 @@ def _reference(kind: str, client_code: str, day: str, number: int) -> str:
     return f"{kind}_{client_code}_{day}_{number:06d}"
 
 
-def _bump(db: AsyncSession, *, kind: str, client_id: str, day: str, count: int) -> Insert:
-    """Adds `count` to the counter (created at 0 if missing), answering its new value."""
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+def _upsert(insert: Callable[[type[ReferenceCounter]], Any]) -> Insert:
     counter = ReferenceCounter
-    return (
-        insert(counter)
-        .values(client_id=client_id, kind=kind, day=day, value=count)
-        .on_conflict_do_update(
-            index_elements=[counter.client_id, counter.kind, counter.day],
-            set_={"value": counter.value + count},
-        )
-        .returning(counter.value)
+    statement = insert(counter).values(
+        client_id=bindparam("client_id"),
+        kind=bindparam("kind"),
+        day=bindparam("day"),
+        value=bindparam("count"),
     )
+    return statement.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=[counter.client_id, counter.kind, counter.day],
+        set_={"value": counter.value + statement.excluded.value},
+    ).returning(counter.value)
+
+
+# Built once per database: a bump only binds its values.
+_BUMPS = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+
+
+def _bump(db: AsyncSession, *, kind: str, client_id: str, day: str, count: int) -> Bump:
+    """Adds `count` to the counter (created at 0 if missing), answering its new value."""
+    values = {"client_id": client_id, "kind": kind, "day": day, "count": count}
+    return _BUMPS[db.get_bind().dialect.name], values
