@@ -105,6 +105,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         redirect_slashes=False,
         docs_url=None,
         redoc_url=None,
+        # FastAPI's built-in OpenTelemetry looks up the global providers at each request (a
+        # twentieth of a line detail's time); the service's metrics are Prometheus's.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     install_error_handlers(app)

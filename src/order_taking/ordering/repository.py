@@ -60,6 +60,14 @@ async def find_line(
     return await db.scalar(query)
 
 
+async def line_detail(db: AsyncSession, client_id: str, line_id: str) -> Row[Any] | None:
+    """The line's columns as a row, not an entity: what a detail shows, without the unit of
+    work's bookkeeping (a fifth of a detail's time)."""
+    lines = OrderLine.__table__
+    query = select(lines).where(lines.c.id == line_id, lines.c.client_id == client_id)
+    return (await db.execute(query)).first()
+
+
 async def list_sessions(
     db: AsyncSession, client_id: str, filters: SessionFilters
 ) -> tuple[list[OrderSession], int]:

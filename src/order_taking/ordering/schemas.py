@@ -194,7 +194,8 @@ class LineOut(BaseModel):
     cancellation_reason: str = Field(description="Why the line was cancelled")
 
     @classmethod
-    def of(cls, line: OrderLine) -> Self:
+    def of(cls, line: OrderLine | Row[Any]) -> Self:
+        """The line's detail, from its entity or from a row of its columns."""
         fields: dict[str, Any] = {
             name: getattr(line, name)
             for name in cls.model_fields

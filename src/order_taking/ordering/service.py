@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Insert, Table, bindparam, delete, insert, select
+from sqlalchemy import Insert, Row, Table, bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from order_taking.backend import repository as jobs
@@ -234,8 +234,8 @@ async def delete_line(
     return await get_session(db, client, session_id)
 
 
-async def get_line(db: AsyncSession, client: ClientIdentity, line_id: str) -> OrderLine:
-    line = await repository.find_line(db, client.id, line_id)
+async def get_line(db: AsyncSession, client: ClientIdentity, line_id: str) -> Row[Any]:
+    line = await repository.line_detail(db, client.id, line_id)
     if line is None:
         raise NotFound(f"No order line {line_id}.")
     return line
