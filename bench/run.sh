@@ -50,3 +50,6 @@ stop
 
 echo "== workers: $WORKER_LINES lines, 1, 2 and 4 worker processes"
 "$BIN/python" bench/workers.py --lines "$WORKER_LINES" --admin-url "$ADMIN_URL"
+
+echo "== workers: one-line sessions confirmed one at a time on an idle service"
+"$BIN/python" bench/workers.py --settle 50 --workers 1,2 --admin-url "$ADMIN_URL"

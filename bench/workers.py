@@ -5,9 +5,12 @@ then K workers started and the job table polled until empty. Prints, per K, the 
 the workers' start (process start-up included) and the steady rate between the first and the
 last answer recorded. The back end is the built-in one (it reads the catalog and checks every
 rule); `--backend tests.backend.backends:Scripted` answers at once instead, and
-`--backend-delay` makes that one take so long per call, like a remote ERP.
+`--backend-delay` makes that one take so long per call, like a remote ERP. With `--settle N`,
+the workers are started on an empty database instead, N one-line sessions are confirmed one at
+a time, each once the last is answered, and the p50/p95 of the time from each confirm to its
+answer is printed, as the lines' histories record it.
 
-    .venv/bin/python bench/workers.py [--lines 2000] [--workers 1,2,4]
+    .venv/bin/python bench/workers.py [--lines 2000 | --settle 50] [--workers 1,2,4]
         [--admin-url postgresql://postgres@127.0.0.1:5432/test]
 """
 
@@ -18,11 +21,14 @@ import signal
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import make_url
 
 from order_taking.app import load_demo_catalog_if_empty
@@ -128,33 +134,73 @@ async def answer_window(database: Database) -> tuple[datetime, datetime]:
     return min(moments), max(moments)
 
 
-async def measure(admin_url: str, lines: int, workers: int, backend: str, delay: float) -> None:
+def settle_seconds(history: list[dict[str, Any]]) -> float:
+    """From the confirm (the move to in_progress) to the back end's answer (the next move)."""
+    moments = [datetime.fromisoformat(move["change_date"]) for move in history]
+    confirmed = next(i for i, move in enumerate(history) if move["state"] == "in_progress")
+    return (moments[confirmed + 1] - moments[confirmed]).total_seconds()
+
+
+async def settle_times(database: Database, sessions: int) -> list[float]:
+    """Confirms one-line sessions one at a time, each once the last is answered (the service is
+    idle between them); the times are those the lines' histories record, not the polling's."""
+    for _ in range(sessions):
+        await load_confirmed_lines(database, 1)
+        await drained(database)
+    async with database.transaction() as db:
+        histories = (await db.scalars(select(OrderLine.state_change))).all()
+    return sorted(settle_seconds(history) for history in histories)
+
+
+@asynccontextmanager
+async def fresh_database(admin_url: str) -> AsyncIterator[tuple[str, Database]]:
     name = f"order_taking_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     await _admin(admin_url, f'CREATE DATABASE "{name}"')
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     database = Database(url)
-    processes: list[asyncio.subprocess.Process] = []
     try:
         await asyncio.to_thread(upgrade, url)
         await load_demo_catalog_if_empty(database)
+        yield url, database
+    finally:
+        await database.dispose()
+        await _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@asynccontextmanager
+async def running_workers(
+    url: str, workers: int, backend: str, delay: float
+) -> AsyncIterator[None]:
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(REPOSITORY),
+        "ORDER_TAKING_DATABASE_URL": url,
+        "ORDER_TAKING_BACKEND": backend,
+        "ORDER_TAKING_LOG_LEVEL": "WARNING",
+        "TEST_BACKEND_DELAY_SECONDS": str(delay),
+    }
+    processes = [
+        await asyncio.create_subprocess_exec(
+            str(ORDER_TAKING), "worker", cwd=REPOSITORY, env=environment
+        )
+        for _ in range(workers)
+    ]
+    try:
+        yield
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            await process.wait()
+
+
+async def measure(admin_url: str, lines: int, workers: int, backend: str, delay: float) -> None:
+    async with fresh_database(admin_url) as (url, database):
         await load_confirmed_lines(database, lines)
-        environment = {
-            **os.environ,
-            "PYTHONPATH": str(REPOSITORY),
-            "ORDER_TAKING_DATABASE_URL": url,
-            "ORDER_TAKING_BACKEND": backend,
-            "ORDER_TAKING_LOG_LEVEL": "WARNING",
-            "TEST_BACKEND_DELAY_SECONDS": str(delay),
-        }
         started = time.monotonic()
-        for _ in range(workers):
-            processes.append(
-                await asyncio.create_subprocess_exec(
-                    str(ORDER_TAKING), "worker", cwd=REPOSITORY, env=environment
-                )
-            )
-        await drained(database)
-        wall = time.monotonic() - started
+        async with running_workers(url, workers, backend, delay):
+            await drained(database)
+            wall = time.monotonic() - started
         first, last = await answer_window(database)
         steady = (lines - 1) / max((last - first).total_seconds(), 1e-6)
         print(
@@ -162,13 +208,25 @@ async def measure(admin_url: str, lines: int, workers: int, backend: str, delay:
             f"lines/s; steady {steady:7.1f} lines/s",
             flush=True,
         )
-    finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            await process.wait()
-        await database.dispose()
-        await _admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def measure_settling(
+    admin_url: str, sessions: int, workers: int, backend: str, delay: float
+) -> None:
+    async with fresh_database(admin_url) as (url, database):
+        async with running_workers(url, workers, backend, delay):
+            await load_confirmed_lines(database, 1)  # the workers are up once it is answered
+            await drained(database)
+            async with database.transaction() as db:
+                await db.execute(delete(OrderCreationJob))
+                await db.execute(delete(OrderSession))
+            times = await settle_times(database, sessions)
+        p50, p95 = (times[int(len(times) * q)] * 1000 for q in (0.50, 0.95))
+        print(
+            f"{workers} worker(s), idle: {sessions} one-line sessions settled in "
+            f"p50 {p50:6.1f} ms, p95 {p95:6.1f} ms, max {times[-1] * 1000:6.1f} ms",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -178,13 +236,28 @@ def main() -> None:
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--backend", default=None, help="module:attribute (default: built-in)")
     parser.add_argument("--backend-delay", type=float, default=0.0, help="seconds per call")
+    parser.add_argument(
+        "--settle",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: N one-line sessions confirmed one at a time on the idle service, and "
+        "how long each took to be answered",
+    )
     arguments = parser.parse_args()
     backend = arguments.backend or BUILTIN
-    print(f"back end: {backend}; {arguments.lines} lines; {os.cpu_count()} CPUs", flush=True)
+    work = f"{arguments.settle} sessions" if arguments.settle else f"{arguments.lines} lines"
+    print(f"back end: {backend}; {work}; {os.cpu_count()} CPUs", flush=True)
     for workers in (int(k) for k in arguments.workers.split(",")):
-        asyncio.run(
-            measure(arguments.admin_url, arguments.lines, workers, backend, arguments.backend_delay)
-        )
+        if arguments.settle:
+            run = measure_settling(
+                arguments.admin_url, arguments.settle, workers, backend, arguments.backend_delay
+            )
+        else:
+            run = measure(
+                arguments.admin_url, arguments.lines, workers, backend, arguments.backend_delay
+            )
+        asyncio.run(run)
 
 
 if __name__ == "__main__":
