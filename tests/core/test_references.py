@@ -83,15 +83,20 @@ class TestCountersOfPostgresql:
         database = Database(postgresql_url)
         code = f"R{uuid.uuid4().hex[:8].upper()}"
         try:
+            async with database.engine.connect() as connection:
+                started = await connection.scalar(text("SELECT clock_timestamp()"))
             client = await a_client(database, code)
             await reference(database, client)  # the counters' pool now keeps a connection
-            # The database drops every other connection, as a restart or a failover would.
+            # The database drops this test's other connections, as a restart or a failover
+            # would (not the suite's, opened before it, whose pool need not see it).
             async with database.engine.connect() as connection:
                 await connection.execute(
                     text(
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                    )
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                        "AND backend_start >= :started"
+                    ),
+                    {"started": started},
                 )
 
             assert await reference(database, client) == f"PO_{code}_20250410_000002"
