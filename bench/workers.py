@@ -218,7 +218,6 @@ async def measure_settling(
             await load_confirmed_lines(database, 1)  # the workers are up once it is answered
             await drained(database)
             async with database.transaction() as db:
-                await db.execute(delete(OrderCreationJob))
                 await db.execute(delete(OrderSession))
             times = await settle_times(database, sessions)
         p50, p95 = (times[int(len(times) * q)] * 1000 for q in (0.50, 0.95))

@@ -3,6 +3,7 @@
 import asyncpg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 
 from order_taking.core import database as database_module
 from order_taking.core.database import Database
@@ -46,7 +47,8 @@ class TestPooledConnections:
         self, postgresql_url: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         pings: list[object] = []
-        adapted = type(await _adapted_connection(postgresql_url))
+        # The DB-API connection SQLAlchemy wraps asyncpg's in: the pool calls its ping.
+        adapted = AsyncAdapt_asyncpg_connection
         original = adapted.ping
         monkeypatch.setattr(adapted, "ping", lambda self: (pings.append(self), original(self)))
         database = Database(postgresql_url, pool_size=1, max_overflow=0)
@@ -60,14 +62,3 @@ class TestPooledConnections:
             await database.dispose()
 
         assert len(pings) == 1
-
-
-async def _adapted_connection(postgresql_url: str) -> object:
-    """The DB-API connection SQLAlchemy wraps asyncpg's in (whose ping the pool calls)."""
-    database = Database(postgresql_url, pool_size=1, max_overflow=0)
-    try:
-        async with database.engine.connect() as connection:
-            raw = await connection.get_raw_connection()
-            return raw.dbapi_connection
-    finally:
-        await database.dispose()

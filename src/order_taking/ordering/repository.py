@@ -3,7 +3,19 @@ across clients, for the operator's staff)."""
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Row, Select, and_, cast, func, select
+from sqlalchemy import (
+    BigInteger,
+    Insert,
+    Row,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +28,9 @@ from order_taking.ordering.schemas import (
     LineSummary,
     SessionFilters,
 )
+from order_taking.ordering.states import SessionState
+
+LINES: Table = OrderLine.__table__  # type: ignore[assignment]
 
 
 async def find_session(
@@ -51,6 +66,38 @@ async def share_session_state(db: AsyncSession, client_id: str, session_id: str)
     return state
 
 
+def _line_insert() -> Insert:
+    """INSERT of a line whose values are its columns' parameters, which writes the line only if
+    the client's session is there and still created: the check and the write are one statement.
+
+    FOR KEY SHARE, the lock the line's foreign key takes on the session anyway: lines of one
+    session are created side by side, while a confirm or a change of the session (FOR UPDATE)
+    waits for them; a create that waited on a confirm sees the session confirmed and writes
+    nothing. Built once: each create only binds its values."""
+    sessions = OrderSession.__table__
+    columns = list(LINES.columns)
+    editable_session = (
+        select(*(bindparam(c.key, type_=c.type) for c in columns))
+        .select_from(sessions)
+        .where(
+            sessions.c.id == bindparam("session_id"),
+            sessions.c.client_id == bindparam("client_id"),
+            sessions.c.state == SessionState.CREATED.value,
+        )
+        .with_for_update(key_share=True)
+    )
+    return insert(LINES).from_select(columns, editable_session)
+
+
+_LINE_INSERT = _line_insert()
+
+
+async def insert_line_of_editable_session(db: AsyncSession, row: dict[str, Any]) -> bool:
+    """Writes the line (every column of `row`) if its session is editable; says if it did."""
+    written = await db.execute(_LINE_INSERT, row)
+    return bool(written.rowcount == 1)  # type: ignore[attr-defined]
+
+
 async def find_line(
     db: AsyncSession, client_id: str, line_id: str, *, session_id: str | None = None
 ) -> OrderLine | None:
@@ -63,8 +110,7 @@ async def find_line(
 async def line_detail(db: AsyncSession, client_id: str, line_id: str) -> Row[Any] | None:
     """The line's columns as a row, not an entity: what a detail shows, without the unit of
     work's bookkeeping (a fifth of a detail's time)."""
-    lines = OrderLine.__table__
-    query = select(lines).where(lines.c.id == line_id, lines.c.client_id == client_id)
+    query = select(LINES).where(LINES.c.id == line_id, LINES.c.client_id == client_id)
     return (await db.execute(query)).first()
 
 

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Insert, Row, Table, bindparam, delete, insert, select
+from sqlalchemy import Row, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from order_taking.backend import repository as jobs
@@ -33,7 +33,6 @@ from order_taking.ordering.states import (
 )
 
 DRAFT_LIFETIME = timedelta(days=90)
-LINES: Table = OrderLine.__table__  # type: ignore[assignment]
 
 
 async def create_session(
@@ -146,32 +145,6 @@ def _refresh_search_text(line: OrderLine) -> None:
     line.search_text = line_search_text(**{name: getattr(line, name) for name in SEARCHED_FIELDS})
 
 
-def _line_insert() -> Insert:
-    """INSERT of a line whose values are its columns' parameters, which writes the line only if
-    the client's session is there and still created: the check and the write are one statement.
-
-    FOR KEY SHARE, the lock the line's foreign key takes on the session anyway: lines of one
-    session are created side by side, while a confirm or a change of the session (FOR UPDATE)
-    waits for them; a create that waited on a confirm sees the session confirmed and writes
-    nothing. Built once: each create only binds its values."""
-    sessions = OrderSession.__table__
-    columns = list(LINES.columns)
-    editable_session = (
-        select(*(bindparam(c.key, type_=c.type) for c in columns))
-        .select_from(sessions)
-        .where(
-            sessions.c.id == bindparam("session_id"),
-            sessions.c.client_id == bindparam("client_id"),
-            sessions.c.state == SessionState.CREATED.value,
-        )
-        .with_for_update(key_share=True)
-    )
-    return insert(LINES).from_select(columns, editable_session)
-
-
-LINE_INSERT = _line_insert()
-
-
 async def add_line(
     db: AsyncSession, client: ClientIdentity, session_id: str, data: LineCreate
 ) -> OrderLine:
@@ -182,7 +155,7 @@ async def add_line(
         db, kind="PO", client_id=client.id, client_code=client.code, at=at
     )
     row = new_row(
-        LINES,
+        repository.LINES,
         id=new_id(),
         session_id=session_id,
         client_id=client.id,
@@ -197,8 +170,7 @@ async def add_line(
     row["search_text"] = line_search_text(**{name: row[name] for name in SEARCHED_FIELDS})
     # Core, not the unit of work: the line is new, so its bookkeeping buys nothing here; the
     # line answered is the row as written.
-    written = await db.execute(LINE_INSERT, row)
-    if written.rowcount != 1:  # type: ignore[attr-defined]
+    if not await repository.insert_line_of_editable_session(db, row):
         await _share_editable_session(db, client, session_id)  # raises why it was refused
         raise AssertionError("a line of an editable session was not written")
     return OrderLine(**row)
