@@ -18,7 +18,6 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
-from typing import Any
 
 from order_taking.backend import service
 from order_taking.backend.interface import (
@@ -35,6 +34,7 @@ from order_taking.core.context import request_id
 from order_taking.core.database import Database
 from order_taking.core.settings import Settings
 from order_taking.core.time import now
+from order_taking.core.waiting import first_of
 from order_taking.notifications.delivery import DeliveryWorker
 
 log = logging.getLogger(__name__)
@@ -53,19 +53,6 @@ def retry_delay(attempts: int, settings: Settings, jitter: float = 0.0) -> timed
 def worker_name() -> str:
     """Who holds a claim, for whoever reads the job table: host, process, and a nonce."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[-128:]
-
-
-async def _first_of(
-    events: tuple[asyncio.Event, ...], tasks: set[asyncio.Task[bool]], seconds: float
-) -> None:
-    """Returns when an event is set or a task is done, or after `seconds`."""
-    event_waiters = {asyncio.ensure_future(event.wait()) for event in events}
-    awaited: set[asyncio.Future[Any]] = {*event_waiters, *tasks}
-    try:
-        await asyncio.wait(awaited, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in event_waiters:
-            waiter.cancel()
 
 
 _Answer = tuple[ClaimedLine, Outcome]
@@ -166,7 +153,7 @@ class Worker:
                 in_flight |= {asyncio.create_task(self._process(line)) for line in claimed}
                 if asked > 0 and len(claimed) == asked and len(in_flight) < self.concurrency:
                     continue  # more may be due
-                await _first_of((stop, wake), in_flight, self.settings.worker_poll_seconds)
+                await first_of((stop, wake), in_flight, self.settings.worker_poll_seconds)
                 in_flight = {task for task in in_flight if not task.done()}
         finally:
             await asyncio.gather(*in_flight)

@@ -26,6 +26,7 @@ import httpx
 from order_taking.core.database import Database
 from order_taking.core.settings import Settings
 from order_taking.core.time import now
+from order_taking.core.waiting import first_of
 from order_taking.notifications import service
 from order_taking.notifications.addresses import CallbackRefused, check_callback, resolve
 from order_taking.notifications.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_DURATION
@@ -204,7 +205,7 @@ class DeliveryWorker:
                     asyncio.create_task(self.attempt(d, claim.token)) for d in claim.deliveries
                 }
                 if asked == 0 or len(claim.deliveries) < asked:
-                    await _first_of(stop, wake, in_flight, self.settings.worker_poll_seconds)
+                    await first_of((stop, wake), in_flight, self.settings.worker_poll_seconds)
                 if any(task.done() for task in in_flight):
                     await asyncio.wait(in_flight, timeout=RECORD_WINDOW)
                 done = {task for task in in_flight if task.done()}
@@ -243,17 +244,3 @@ class DeliveryWorker:
             stop.set()
             await task
             await self.close()
-
-
-async def _first_of(
-    stop: asyncio.Event,
-    wake: asyncio.Event,
-    tasks: set[asyncio.Task[AttemptResult]],
-    seconds: float,
-) -> None:
-    waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())}
-    try:
-        await asyncio.wait({*waiters, *tasks}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
