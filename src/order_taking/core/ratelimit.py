@@ -9,7 +9,7 @@ import logging
 import time
 from typing import Any
 
-from sqlalchemy import Double, String, case, literal
+from sqlalchemy import Double, String, case, delete, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -17,6 +17,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from order_taking.core.database import Base, Database
 
 log = logging.getLogger(__name__)
+
+# A bucket whose tat has passed is full again, the same as no bucket: the database's are deleted
+# in short batches, at most this often per process, so that callers that come once (a flood of
+# made-up tokens, each its own key) do not grow the table for ever. Redis keys expire by TTL.
+PRUNE_EVERY_SECONDS = 60.0
+PRUNE_BATCH = 1000
 
 
 class RateLimitBucket(Base):
@@ -56,6 +62,7 @@ class RateLimiter:
 
             self.redis = Redis.from_url(redis_url)
             self._redis_take = self.redis.register_script(_REDIS_TAKE)
+        self.pruned_at = float("-inf")
 
     @property
     def store(self) -> str:
@@ -93,7 +100,25 @@ class RateLimiter:
                 )
                 .returning(bucket.wait)
             )
-            return max(float((await db.execute(statement)).scalar_one()), 0.0)
+            wait_answered = max(float((await db.execute(statement)).scalar_one()), 0.0)
+        if now - self.pruned_at >= PRUNE_EVERY_SECONDS:
+            self.pruned_at = now
+            await self._prune_full_buckets(now)
+        return wait_answered
+
+    async def _prune_full_buckets(self, now: float) -> None:
+        bucket = RateLimitBucket
+        full = select(bucket.key).where(bucket.tat < now).limit(PRUNE_BATCH)
+        try:
+            async with self.database.transaction() as db:
+                await db.execute(
+                    delete(bucket)
+                    # Checked again on the row as it is when deleted: one taken meanwhile stays.
+                    .where(bucket.key.in_(full), bucket.tat < now)
+                    .execution_options(synchronize_session=False)
+                )
+        except Exception as error:  # the next prune tries again; the take itself was answered
+            log.warning("full rate-limit buckets not pruned: %s", type(error).__name__)
 
     async def close(self) -> None:
         if self.redis is not None:
