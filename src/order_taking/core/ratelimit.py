@@ -108,13 +108,18 @@ class RateLimiter:
 
     async def _prune_full_buckets(self, now: float) -> None:
         bucket = RateLimitBucket
-        full = select(bucket.key).where(bucket.tat < now).limit(PRUNE_BATCH)
+        # As idempotency's purge does: a bucket being taken right now (locked) is left alone.
+        full = (
+            select(bucket.key)
+            .where(bucket.tat < now)
+            .limit(PRUNE_BATCH)
+            .with_for_update(skip_locked=True)
+        )
         try:
             async with self.database.transaction() as db:
                 await db.execute(
                     delete(bucket)
-                    # Checked again on the row as it is when deleted: one taken meanwhile stays.
-                    .where(bucket.key.in_(full), bucket.tat < now)
+                    .where(bucket.key.in_(full))
                     .execution_options(synchronize_session=False)
                 )
         except Exception as error:  # the next prune tries again; the take itself was answered
