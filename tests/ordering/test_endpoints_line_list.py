@@ -219,6 +219,10 @@ class TestListLines:
 
         assert await listed(api, sort=field) == ascending
         assert await listed(api, sort=f"-{field}") == ascending[::-1]
+        # A search counts in the page's query, sorted apart: in the same order (every line was
+        # created with a reference, which its search text keeps).
+        assert await listed(api, sort=field, search="po_") == ascending
+        assert await listed(api, sort=f"-{field}", search="po_") == ascending[::-1]
 
     @pytest.mark.parametrize("field", ["order_date", "completion_date", "scheduled_delivery_date"])
     async def test_empty_dates_sort_last_ascending_first_descending(
@@ -268,6 +272,26 @@ class TestListLines:
         )
 
         assert (response.json()["count"], len(response.json()["items"])) == (5, shown)
+
+    @pytest.mark.parametrize(
+        ("limit", "offset", "shown"), [(10, 0, 3), (3, 0, 3), (2, 0, 2), (2, 2, 1), (2, 3, 0)]
+    )
+    async def test_a_search_counts_its_matches_whatever_the_page(
+        self, api: httpx.AsyncClient, limit: int, offset: int, shown: int
+    ) -> None:
+        session = await create_session(api)
+        for n in range(3):
+            await create_line(api, session["id"], external_id=f"match-{n}")
+        await create_line(api, session["id"], external_id="other")
+
+        response = await api.get(
+            "/api/v1/product_order_item",
+            params={"search": "match", "limit": limit, "offset": offset},
+        )
+
+        items = response.json()["items"]
+        assert (response.json()["count"], len(items)) == (3, shown)
+        assert all(set(item) == SUMMARY_FIELDS for item in items)
 
     async def test_shows_fifty_lines_by_default(self, api: httpx.AsyncClient) -> None:
         session = await create_session(api)

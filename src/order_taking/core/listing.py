@@ -15,8 +15,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Column, ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.visitors import ExternallyTraversible, iterate, replacement_traverse
 
 from order_taking.core.fields import StorableText
 from order_taking.core.time import parse_datetime
@@ -133,6 +134,7 @@ async def fetch_page(
     *,
     count_ahead: int | None = None,
     kept_total: Select[Any] | None = None,
+    counted_with_page: bool = False,
 ) -> tuple[list[Any], int]:
     """The page of the query in that order, and the total of the rows it matches: entities, or
     rows of columns when the query selects several.
@@ -140,7 +142,13 @@ async def fetch_page(
     With `count_ahead`, rows are counted only up to that many past the page's offset: a total of
     `offset + count_ahead` means "at least that many" (a wide search then costs no full count).
     `kept_total` is a query answering the exact total without counting the rows, where one is kept.
+    `counted_with_page` counts in the page's own query (`count(*) OVER ()`, rows of columns only),
+    for filters whose every match is read anyway, such as a search: one scan of them, not two.
     """
+    if counted_with_page and count_ahead is None and kept_total is None:
+        counted = (await db.execute(_counted_page(query, page, order))).all()
+        if counted or page.offset == 0:
+            return list(counted), counted[0].matching if counted else 0
     result = await db.execute(query.order_by(*order).limit(page.limit).offset(page.offset))
     rows = result.all() if len(query.column_descriptions) > 1 else result.scalars().all()
     if len(rows) < page.limit and (rows or page.offset == 0):
@@ -156,3 +164,26 @@ async def fetch_page(
         counted = counted.limit(cap)
     total = await db.scalar(select(func.count()).select_from(counted.subquery()))
     return list(rows), total or 0
+
+
+def _counted_page(
+    query: Select[Any], page: Page, order: Sequence[ColumnElement[Any]]
+) -> Select[Any]:
+    """The page of the query with the count of its rows in a column `matching`: the rows are
+    counted in a subquery and sorted outside it, so that the matches are read once in whatever
+    order is cheapest (sorted in the same query, the count would walk the sort's index instead)."""
+    shown = set(query.selected_columns)
+    sorted_by = [c for clause in order for c in iterate(clause) if isinstance(c, Column)]
+    missing = [c for c in dict.fromkeys(sorted_by) if c not in shown]
+    matches = query.add_columns(*missing, func.count().over().label("matching")).subquery()
+
+    def on_matches(element: ExternallyTraversible, **_: Any) -> ExternallyTraversible | None:
+        return matches.c[element.key] if isinstance(element, Column) else None
+
+    no_options: dict[str, Any] = {}
+    return (
+        select(*list(matches.c)[: len(shown)], matches.c.matching)
+        .order_by(*(replacement_traverse(clause, no_options, on_matches) for clause in order))
+        .limit(page.limit)
+        .offset(page.offset)
+    )

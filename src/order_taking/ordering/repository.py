@@ -134,25 +134,29 @@ async def list_sessions(
     return await fetch_page(db, query, filters, [s.creation_date.desc(), s.id.desc()])
 
 
+# Table columns, not the entity's attributes: the list is a Core query, whose statements cost less
+# to build and run than ORM-enabled ones (a filtered list at one connection: 1.85 to 1.72 ms).
 LINE_SORT_COLUMNS: dict[str, Any] = {
-    "creation_date": OrderLine.creation_date,
-    "order_date": OrderLine.order_date,
-    "expiration_date": OrderLine.expiration_date,
-    "completion_date": OrderLine.completion_date,
-    "scheduled_delivery_date": OrderLine.scheduled_delivery_date,
-    "order_reference": OrderLine.order_reference,
-    "temporary_reference": OrderLine.order_reference,
-    "state": OrderLine.state,
-    "customer_order_name": OrderLine.customer_order_name,
-    "end_customer_name": OrderLine.end_customer_name,
-    "external_id": OrderLine.external_id,
-}
+    name: LINES.c[name]
+    for name in (
+        "creation_date",
+        "order_date",
+        "expiration_date",
+        "completion_date",
+        "scheduled_delivery_date",
+        "order_reference",
+        "state",
+        "customer_order_name",
+        "end_customer_name",
+        "external_id",
+    )
+} | {"temporary_reference": LINES.c.order_reference}
 
 
-# What the list shows of a line: only these columns are read (not the JSON ones, nor the ORM).
+# What the list shows of a line: only these columns are read (not the JSON ones).
 LINE_SUMMARY_COLUMNS = [
-    getattr(OrderLine, name) for name in LineSummary.model_fields if name not in DERIVED_LINE_FIELDS
-] + [OrderLine.session_id, OrderLine.client_id]
+    LINES.c[name] for name in LineSummary.model_fields if name not in DERIVED_LINE_FIELDS
+] + [LINES.c.session_id, LINES.c.client_id]
 
 
 async def list_lines(
@@ -164,7 +168,7 @@ async def list_lines(
 ) -> tuple[list[Row[Any]], int]:
     """The client's lines (the columns a summary shows); every client's for the operator's staff
     (`client_id=None`), counted as `fetch_page` does."""
-    line = OrderLine
+    line = LINES.c
     expiry_after = filters.expiration_date_gt and local_date(filters.expiration_date_gt)
     expiry_before = filters.expiration_date_lt and local_date(filters.expiration_date_lt)
     filtering = [
@@ -186,7 +190,15 @@ async def list_lines(
     )
     order = order_by(filters.sort or "-creation_date", LINE_SORT_COLUMNS, line.id)
     total = None if filtering else _line_total(client_id)
-    return await fetch_page(db, query, filters, order, count_ahead=count_ahead, kept_total=total)
+    return await fetch_page(
+        db,
+        query,
+        filters,
+        order,
+        count_ahead=count_ahead,
+        kept_total=total,
+        counted_with_page=bool(filters.search),
+    )
 
 
 def _line_total(client_id: str | None) -> Select[Any]:
