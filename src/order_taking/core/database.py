@@ -29,6 +29,7 @@ NAMING_CONVENTION = {
 
 AFTER_COMMIT = "after_commit"
 COUNTERS = "counters"
+COMMITTING_ALONE = "committing_alone"
 
 
 def after_commit(db: AsyncSession, callback: Callable[[], None]) -> None:
@@ -126,8 +127,10 @@ class Database:
     """The engine and session factory of one process."""
 
     def __init__(self, database_url: str, **options: Any) -> None:
-        # Where counters are bumped in statements of their own (PostgreSQL), see `counters()`.
+        # Where counters are bumped, and single-statement writes commit, in statements of their
+        # own (PostgreSQL), see `counters()` and `committing_alone()`.
         self.counters: AsyncEngine | None = None
+        self.alone: AsyncEngine | None = None
         if async_url(database_url).get_backend_name() == "sqlite":
             self.engine = create_engine(database_url, **options)
             writers = readers = self.engine
@@ -148,7 +151,12 @@ class Database:
                 # flushes the number's too; only numbers of lines lost with them can be lost.
                 connect_args={"server_settings": {"synchronous_commit": "off"}},
             )
-        info = {COUNTERS: self.counters}
+            # A pool of its own: a request may hold a connection of the main pool (a token
+            # looked up) while it waits for this one, which waits for nothing.
+            self.alone = create_engine(
+                database_url, isolation_level="AUTOCOMMIT", pool_size=5, max_overflow=0
+            )
+        info = {COUNTERS: self.counters, COMMITTING_ALONE: self.alone}
         self.sessions = async_sessionmaker(
             writers, expire_on_commit=False, autoflush=False, info=info
         )
@@ -202,8 +210,9 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-        if self.counters is not None:
-            await self.counters.dispose()
+        for engine in (self.counters, self.alone):
+            if engine is not None:
+                await engine.dispose()
 
 
 async def lock_for_transaction(db: AsyncSession, name: str) -> None:
@@ -224,4 +233,13 @@ def counters(db: AsyncSession) -> AsyncEngine | None:
     a counter bumped there is not locked until that transaction ends (None on SQLite, whose
     writers take turns anyway)."""
     engine: AsyncEngine | None = db.info.get(COUNTERS)
+    return engine
+
+
+def committing_alone(db: AsyncSession) -> AsyncEngine | None:
+    """The engine beside `db` whose statements each commit on their own (PostgreSQL's
+    connections in autocommit): a write that is one statement costs no BEGIN nor COMMIT there.
+    Only for a request whose transaction holds nothing else that must commit with it. None on
+    SQLite, whose writers take turns in BEGIN IMMEDIATE."""
+    engine: AsyncEngine | None = db.info.get(COMMITTING_ALONE)
     return engine

@@ -54,6 +54,11 @@ class _KeyedWrite:
     db: AsyncSession | None = None
 
 
+def is_keyed(request: Request) -> bool:
+    """The request is a write sent with an Idempotency-Key: its work commits with the key."""
+    return getattr(request.state, "keyed_write", None) is not None
+
+
 class _Replay(Exception):
     def __init__(self, stored: IdempotencyKey) -> None:
         self.stored = stored

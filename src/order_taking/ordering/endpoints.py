@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 from order_taking.clients.auth import CurrentClient
 from order_taking.core.errors import InvalidState, NotFound, responses
 from order_taking.core.http import NoNullBody, Transaction
-from order_taking.idempotency.routes import ClientIdempotentRoute
+from order_taking.idempotency.routes import ClientIdempotentRoute, is_keyed
 from order_taking.ordering import repository, service
 from order_taking.ordering.schemas import (
     LineCreate,
@@ -117,9 +117,11 @@ async def confirm_session(
     summary="Create an order line",
 )
 async def add_line(
-    db: Transaction, client: CurrentClient, id: SessionId, data: LineCreate
+    db: Transaction, client: CurrentClient, id: SessionId, data: LineCreate, request: Request
 ) -> LineOut:
-    return LineOut.of(await service.add_line(db, client, id, data))
+    # The line is the request's only write, unless an Idempotency-Key must commit with it.
+    alone = not is_keyed(request)
+    return LineOut.of(await service.add_line(db, client, id, data, committed_alone=alone))
 
 
 @router.patch(

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from order_taking.core.database import committing_alone
 from order_taking.core.listing import contains, date_range, equal, fetch_page, order_by
 from order_taking.core.time import local_date
 from order_taking.ordering.models import LineCount, OrderLine, OrderSession
@@ -92,9 +93,18 @@ def _line_insert() -> Insert:
 _LINE_INSERT = _line_insert()
 
 
-async def insert_line_of_editable_session(db: AsyncSession, row: dict[str, Any]) -> bool:
-    """Writes the line (every column of `row`) if its session is editable; says if it did."""
-    written = await db.execute(_LINE_INSERT, row)
+async def insert_line_of_editable_session(
+    db: AsyncSession, row: dict[str, Any], *, committed_alone: bool = False
+) -> bool:
+    """Writes the line (every column of `row`) if its session is editable; says if it did.
+    `committed_alone`: the statement commits on its own, outside `db`'s transaction, where the
+    database allows it (`committing_alone`)."""
+    engine = committing_alone(db) if committed_alone else None
+    if engine is None:
+        written = await db.execute(_LINE_INSERT, row)
+    else:
+        async with engine.connect() as connection:
+            written = await connection.execute(_LINE_INSERT, row)
     return bool(written.rowcount == 1)  # type: ignore[attr-defined]
 
 

@@ -146,8 +146,16 @@ def _refresh_search_text(line: OrderLine) -> None:
 
 
 async def add_line(
-    db: AsyncSession, client: ClientIdentity, session_id: str, data: LineCreate
+    db: AsyncSession,
+    client: ClientIdentity,
+    session_id: str,
+    data: LineCreate,
+    *,
+    committed_alone: bool = False,
 ) -> OrderLine:
+    """The line written, in `db`'s transaction, or with `committed_alone` in a statement that
+    commits on its own (for a request with nothing else to commit: about 40% more creates a
+    second at 32 connections)."""
     at = now()
     # Taken first, as the line is written with it: a create refused below leaves its number
     # unused, as one that rolls back does.
@@ -170,7 +178,9 @@ async def add_line(
     row["search_text"] = line_search_text(**{name: row[name] for name in SEARCHED_FIELDS})
     # Core, not the unit of work: the line is new, so its bookkeeping buys nothing here; the
     # line answered is the row as written.
-    if not await repository.insert_line_of_editable_session(db, row):
+    if not await repository.insert_line_of_editable_session(
+        db, row, committed_alone=committed_alone
+    ):
         await _share_editable_session(db, client, session_id)  # raises why it was refused
         raise AssertionError("a line of an editable session was not written")
     return OrderLine(**row)
