@@ -117,11 +117,17 @@ async def find_line(
     return await db.scalar(query)
 
 
+# Built once: each detail only binds its values.
+_LINE_DETAIL = select(LINES).where(
+    LINES.c.id == bindparam("line_id"), LINES.c.client_id == bindparam("client_id")
+)
+
+
 async def line_detail(db: AsyncSession, client_id: str, line_id: str) -> Row[Any] | None:
     """The line's columns as a row, not an entity: what a detail shows, without the unit of
     work's bookkeeping (a fifth of a detail's time)."""
-    query = select(LINES).where(LINES.c.id == line_id, LINES.c.client_id == client_id)
-    return (await db.execute(query)).first()
+    found = await db.execute(_LINE_DETAIL, {"line_id": line_id, "client_id": client_id})
+    return found.first()
 
 
 async def list_sessions(
