@@ -183,6 +183,22 @@ class TestListLines:
         assert await listed(api, search="a_b") == [underscore["id"]]
         assert await listed(api, search="%") == [percent["id"]]
 
+    async def test_each_request_binds_its_own_values_to_a_kept_query(
+        self, api: httpx.AsyncClient, other_api: httpx.AsyncClient
+    ) -> None:
+        """The list's statements are kept per shape of request: the same filters with other
+        values, or for another client, answer their own lines."""
+        session = await create_session(api)
+        alpha = await create_line(api, session["id"], end_customer_name="Alpha", external_id="a")
+        bravo = await create_line(api, session["id"], end_customer_name="Bravo", external_id="b")
+        _, theirs = await create_session_with_line(other_api, end_customer_name="Alpha")
+
+        assert await listed(api, end_customer_name="Alpha") == [alpha["id"]]
+        assert await listed(api, end_customer_name="Bravo") == [bravo["id"]]
+        assert await listed(other_api, end_customer_name="Alpha") == [theirs["id"]]
+        assert await listed(api, search="a", sort="external_id") == [alpha["id"], bravo["id"]]
+        assert await listed(api, search="bravo", sort="external_id") == [bravo["id"]]
+
     async def test_search_follows_updates(self, api: httpx.AsyncClient) -> None:
         session, line = await create_session_with_line(api, end_customer_name="Old name")
         await api.patch(

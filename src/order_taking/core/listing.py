@@ -3,6 +3,7 @@
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import Annotated, Any
 
 from pydantic import (
@@ -15,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from sqlalchemy import Column, ColumnElement, Select, func, select
+from sqlalchemy import Column, ColumnElement, Integer, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.visitors import ExternallyTraversible, iterate, replacement_traverse
 
@@ -126,18 +127,51 @@ def search_text(*parts: object) -> str:
     return " ".join(fold(str(p)) for p in parts if p not in (None, ""))
 
 
+class PagedQuery:
+    """A list query's statements in one order: its page, its page counted, its count. Each is
+    built once, on first use; a page binds only its values (`:page_limit`, `:page_offset`,
+    `:count_cap`), so a list whose statements are kept per shape costs no building per request."""
+
+    def __init__(self, query: Select[Any], order: Sequence[ColumnElement[Any]]) -> None:
+        self.query = query
+        self.order = order
+
+    @cached_property
+    def page(self) -> Select[Any]:
+        return self.query.order_by(*self.order).limit(_LIMIT).offset(_OFFSET)
+
+    @cached_property
+    def counted_page(self) -> Select[Any]:
+        return _counted_page(self.query, self.order)
+
+    @cached_property
+    def count(self) -> Select[Any]:
+        return select(func.count()).select_from(self.query.order_by(None).subquery())
+
+    @cached_property
+    def capped_count(self) -> Select[Any]:
+        capped = self.query.order_by(None).limit(bindparam("count_cap", type_=Integer))
+        return select(func.count()).select_from(capped.subquery())
+
+
+_LIMIT = bindparam("page_limit", type_=Integer)
+_OFFSET = bindparam("page_offset", type_=Integer)
+
+
 async def fetch_page(
     db: AsyncSession,
-    query: Select[Any],
+    query: Select[Any] | PagedQuery,
     page: Page,
-    order: Sequence[ColumnElement[Any]],
+    order: Sequence[ColumnElement[Any]] = (),
     *,
+    params: Mapping[str, Any] | None = None,
     count_ahead: int | None = None,
     kept_total: Select[Any] | None = None,
     counted_with_page: bool = False,
 ) -> tuple[list[Any], int]:
     """The page of the query in that order, and the total of the rows it matches: entities, or
-    rows of columns when the query selects several.
+    rows of columns when the query selects several. `params`: the values of the query's own
+    bound parameters, if it has any (a `PagedQuery` kept for its shape).
 
     With `count_ahead`, rows are counted only up to that many past the page's offset: a total of
     `offset + count_ahead` means "at least that many" (a wide search then costs no full count).
@@ -145,30 +179,30 @@ async def fetch_page(
     `counted_with_page` counts in the page's own query (`count(*) OVER ()`, rows of columns only),
     for filters whose every match is read anyway, such as a search: one scan of them, not two.
     """
+    paged = query if isinstance(query, PagedQuery) else PagedQuery(query, order)
+    values = {**(params or {}), "page_limit": page.limit, "page_offset": page.offset}
     if counted_with_page and count_ahead is None and kept_total is None:
-        counted = (await db.execute(_counted_page(query, page, order))).all()
+        counted = (await db.execute(paged.counted_page, values)).all()
         if counted or page.offset == 0:
             return list(counted), counted[0].matching if counted else 0
-    result = await db.execute(query.order_by(*order).limit(page.limit).offset(page.offset))
-    rows = result.all() if len(query.column_descriptions) > 1 else result.scalars().all()
+    result = await db.execute(paged.page, values)
+    rows = result.all() if len(paged.query.column_descriptions) > 1 else result.scalars().all()
     if len(rows) < page.limit and (rows or page.offset == 0):
         # A short page is the last: the total is known without counting (a search that finds a
         # few lines then costs one query, not two).
         return list(rows), page.offset + len(rows)
     cap = None if count_ahead is None else page.offset + count_ahead
     if kept_total is not None:
-        kept = await db.scalar(kept_total) or 0
+        kept = await db.scalar(kept_total, values) or 0
         return list(rows), kept if cap is None else min(kept, cap)
-    counted = query.order_by(None)
-    if cap is not None:
-        counted = counted.limit(cap)
-    total = await db.scalar(select(func.count()).select_from(counted.subquery()))
+    if cap is None:
+        total = await db.scalar(paged.count, values)
+    else:
+        total = await db.scalar(paged.capped_count, {**values, "count_cap": cap})
     return list(rows), total or 0
 
 
-def _counted_page(
-    query: Select[Any], page: Page, order: Sequence[ColumnElement[Any]]
-) -> Select[Any]:
+def _counted_page(query: Select[Any], order: Sequence[ColumnElement[Any]]) -> Select[Any]:
     """The page of the query with the count of its rows in a column `matching`: the rows are
     counted in a subquery and sorted outside it, so that the matches are read once in whatever
     order is cheapest (sorted in the same query, the count would walk the sort's index instead)."""
@@ -184,6 +218,6 @@ def _counted_page(
     return (
         select(*list(matches.c)[: len(shown)], matches.c.matching)
         .order_by(*(replacement_traverse(clause, no_options, on_matches) for clause in order))
-        .limit(page.limit)
-        .offset(page.offset)
+        .limit(_LIMIT)
+        .offset(_OFFSET)
     )

@@ -1,10 +1,13 @@
 """Every query on order sessions and order lines, each scoped to one client (the line list also
 across clients, for the operator's staff)."""
 
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Insert,
     Row,
     Select,
@@ -20,7 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from order_taking.core.database import committing_alone
-from order_taking.core.listing import contains, date_range, equal, fetch_page, order_by
+from order_taking.core.listing import (
+    PagedQuery,
+    contains_pattern,
+    date_range,
+    equal,
+    fetch_page,
+    order_by,
+)
 from order_taking.core.time import local_date
 from order_taking.ordering.models import LineCount, OrderLine, OrderSession
 from order_taking.ordering.schemas import (
@@ -184,42 +194,77 @@ async def list_lines(
 ) -> tuple[list[Row[Any]], int]:
     """The client's lines (the columns a summary shows); every client's for the operator's staff
     (`client_id=None`), counted as `fetch_page` does."""
-    line = LINES.c
-    expiry_after = filters.expiration_date_gt and local_date(filters.expiration_date_gt)
-    expiry_before = filters.expiration_date_lt and local_date(filters.expiration_date_lt)
-    filtering = [
-        *equal(line.state, filters.state),
-        *equal(line.order_reference, filters.order_reference),
-        *equal(line.order_reference, filters.temporary_reference),
-        *equal(line.customer_order_name, filters.customer_order_name),
-        *equal(line.end_customer_name, filters.end_customer_name),
-        *date_range(line.creation_date, filters.creation_date_gt, filters.creation_date_lt),
-        *date_range(line.order_date, filters.order_date_gt, filters.order_date_lt),
-        # A line is ordered after its creation: saying so lets the walk down the creation-date
-        # index (the default order) start at that bound instead of filtering its way there.
-        *date_range(line.creation_date, None, filters.order_date_lt),
-        *date_range(line.expiration_date, expiry_after or None, expiry_before or None),
-        *contains(line.search_text, filters.search),
-    ]
-    query: Select[Any] = select(*LINE_SUMMARY_COLUMNS).where(
-        *equal(line.client_id, client_id), *filtering
-    )
-    order = order_by(filters.sort or "-creation_date", LINE_SORT_COLUMNS, line.id)
-    total = None if filtering else _line_total(client_id)
+    values = _line_filter_values(filters)
+    sort = filters.sort or "-creation_date"
+    paged = _line_list(client_id is not None, tuple(values), sort)
     return await fetch_page(
         db,
-        query,
+        paged,
         filters,
-        order,
+        params={**values, "client_id": client_id},
         count_ahead=count_ahead,
-        kept_total=total,
-        counted_with_page=bool(filters.search),
+        kept_total=None if values else _LINE_TOTALS[client_id is not None],
+        counted_with_page="search" in values,
     )
 
 
-def _line_total(client_id: str | None) -> Select[Any]:
-    """The client's lines (everyone's for None), as the triggers keep count of them."""
+def _line_filter_values(filters: LineFilters) -> dict[str, Any]:
+    """The filters given, by name, as their conditions compare them."""
+    expiry_after = filters.expiration_date_gt and local_date(filters.expiration_date_gt)
+    expiry_before = filters.expiration_date_lt and local_date(filters.expiration_date_lt)
+    values = {
+        "state": filters.state,
+        "order_reference": filters.order_reference,
+        "temporary_reference": filters.temporary_reference,
+        "customer_order_name": filters.customer_order_name,
+        "end_customer_name": filters.end_customer_name,
+        "creation_date_gt": filters.creation_date_gt,
+        "creation_date_lt": filters.creation_date_lt,
+        "order_date_gt": filters.order_date_gt,
+        "order_date_lt": filters.order_date_lt,
+        "expiration_date_gt": expiry_after or None,
+        "expiration_date_lt": expiry_before or None,
+        "search": contains_pattern(filters.search) if filters.search else None,
+    }
+    return {name: value for name, value in values.items() if value is not None}
+
+
+# The condition of each filter of the line list, on the bound value of its name.
+_LINE_CONDITIONS: dict[str, Callable[[Any], ColumnElement[bool]]] = {
+    "state": lambda value: LINES.c.state == value,
+    "order_reference": lambda value: LINES.c.order_reference == value,
+    "temporary_reference": lambda value: LINES.c.order_reference == value,
+    "customer_order_name": lambda value: LINES.c.customer_order_name == value,
+    "end_customer_name": lambda value: LINES.c.end_customer_name == value,
+    "creation_date_gt": lambda value: LINES.c.creation_date > value,
+    "creation_date_lt": lambda value: LINES.c.creation_date < value,
+    "order_date_gt": lambda value: LINES.c.order_date > value,
+    # A line is ordered after its creation: saying so lets the walk down the creation-date
+    # index (the default order) start at that bound instead of filtering its way there.
+    "order_date_lt": lambda value: and_(LINES.c.order_date < value, LINES.c.creation_date < value),
+    "expiration_date_gt": lambda value: LINES.c.expiration_date > value,
+    "expiration_date_lt": lambda value: LINES.c.expiration_date < value,
+    "search": lambda value: LINES.c.search_text.like(value, escape="\\"),
+}
+
+
+@lru_cache(maxsize=512)
+def _line_list(for_client: bool, filtered_by: tuple[str, ...], sort: str) -> PagedQuery:
+    """The line list's statements for one shape of request (which filters, which sort), built
+    once and kept: a request then only binds its values."""
+    conditions = [_LINE_CONDITIONS[name](bindparam(name)) for name in filtered_by]
+    if for_client:
+        conditions.append(LINES.c.client_id == bindparam("client_id"))
+    query = select(*LINE_SUMMARY_COLUMNS).where(*conditions)
+    return PagedQuery(query, order_by(sort, LINE_SORT_COLUMNS, LINES.c.id))
+
+
+def _line_total(for_client: bool) -> Select[Any]:
+    """The client's lines (`:client_id`; everyone's without), as the triggers keep count of
+    them."""
     # Cast: PostgreSQL sums integers into numerics.
-    return select(cast(func.coalesce(func.sum(LineCount.lines), 0), BigInteger)).where(
-        *equal(LineCount.client_id, client_id)
-    )
+    total = select(cast(func.coalesce(func.sum(LineCount.lines), 0), BigInteger))
+    return total.where(LineCount.client_id == bindparam("client_id")) if for_client else total
+
+
+_LINE_TOTALS = {True: _line_total(True), False: _line_total(False)}
