@@ -117,9 +117,14 @@ def contains_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
+def like_pattern(column: Any, pattern: Any) -> Any:
+    """`column LIKE pattern`, for a pattern of `contains_pattern` (or a parameter bound to one)."""
+    return column.like(pattern, escape="\\")
+
+
 def contains(column: Any, term: str | None) -> list[Any]:
     """`column` holds the folded `term` somewhere, when a term is given (for `search`)."""
-    return [] if not term else [column.like(contains_pattern(term), escape="\\")]
+    return [] if not term else [like_pattern(column, contains_pattern(term))]
 
 
 def search_text(*parts: object) -> str:

@@ -29,6 +29,7 @@ from order_taking.core.listing import (
     date_range,
     equal,
     fetch_page,
+    like_pattern,
     order_by,
 )
 from order_taking.core.time import local_date
@@ -235,7 +236,7 @@ _LINE_CONDITIONS: dict[str, Callable[[Any], ColumnElement[bool]]] = {
     "order_date_lt": lambda value: and_(LINES.c.order_date < value, LINES.c.creation_date < value),
     "expiration_date_gt": lambda value: LINES.c.expiration_date > value,
     "expiration_date_lt": lambda value: LINES.c.expiration_date < value,
-    "search": lambda value: LINES.c.search_text.like(value, escape="\\"),
+    "search": lambda value: like_pattern(LINES.c.search_text, value),
 }
 
 
