@@ -29,7 +29,7 @@ from order_taking.core.states import SYSTEM, state_change_entry
 from order_taking.core.time import local_date, now
 from order_taking.operations.schema import require_current_schema
 from order_taking.ordering.models import OrderLine, OrderSession
-from order_taking.ordering.service import DRAFT_LIFETIME, line_search_columns
+from order_taking.ordering.service import DRAFT_LIFETIME, line_search_text
 from order_taking.ordering.states import LineState, SessionState
 
 demo_app = typer.Typer(help="Demo data, to try and measure the API.", no_args_is_help=True)
@@ -336,14 +336,12 @@ async def _reserve_references(
         )
         for line, reference in zip(same_day, references, strict=True):
             line["order_reference"] = reference
-            line.update(
-                line_search_columns(
-                    order_reference=reference,
-                    external_id=line["external_id"],
-                    end_customer_name=line["end_customer_name"],
-                    customer_order_name=line["customer_order_name"],
-                    related_contact_information=line["related_contact_information"],
-                )
+            line["search_text"] = line_search_text(
+                order_reference=reference,
+                external_id=line["external_id"],
+                end_customer_name=line["end_customer_name"],
+                customer_order_name=line["customer_order_name"],
+                related_contact_information=line["related_contact_information"],
             )
 
 

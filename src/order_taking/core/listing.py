@@ -113,12 +113,7 @@ def fold(text: str) -> str:
 
 def contains_pattern(term: str) -> str:
     """A LIKE pattern matching the folded `term` anywhere, its own % and _ taken literally."""
-    return folded_contains_pattern(fold(term))
-
-
-def folded_contains_pattern(folded: str) -> str:
-    """A LIKE pattern matching `folded`, text already folded, anywhere."""
-    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 

@@ -133,14 +133,6 @@ class OrderLine(Base):
     backend_order_id: Mapped[str] = text_field(128)
     # Lower-cased references, names, external id and address: what `search` looks in.
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # The same, field by field (the address one text), for the fields' own trigram index: a term
-    # without a space lies within one field, and there far fewer lines hold all its trigrams
-    # than in search_text, where the trigrams of every field mix.
-    search_reference: Mapped[str] = mapped_column(Text, default="", server_default="")
-    search_external_id: Mapped[str] = mapped_column(Text, default="", server_default="")
-    search_end_customer_name: Mapped[str] = mapped_column(Text, default="", server_default="")
-    search_customer_order_name: Mapped[str] = mapped_column(Text, default="", server_default="")
-    search_address: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     session: Mapped[OrderSession] = relationship(back_populates="lines", lazy="raise")
 

@@ -17,7 +17,6 @@ from sqlalchemy import (
     cast,
     func,
     insert,
-    or_,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,11 +25,10 @@ from sqlalchemy.orm import selectinload
 from order_taking.core.database import committing_alone
 from order_taking.core.listing import (
     PagedQuery,
+    contains_pattern,
     date_range,
     equal,
     fetch_page,
-    fold,
-    folded_contains_pattern,
     like_pattern,
     order_by,
 )
@@ -218,44 +216,9 @@ def _line_filter_values(filters: LineFilters) -> dict[str, Any]:
         "order_date_lt": filters.order_date_lt,
         "expiration_date_gt": expiry_after or None,
         "expiration_date_lt": expiry_before or None,
+        "search": contains_pattern(filters.search) if filters.search else None,
     }
-    found = {name: value for name, value in values.items() if value is not None}
-    return found | _search_values(filters.search) if filters.search else found
-
-
-# Words of a `search` with spaces looked for field by field, longest first: enough to narrow the
-# lines down through the fields' index.
-_SEARCHED_WORDS = 3
-
-
-def _search_values(term: str) -> dict[str, str]:
-    """`search`'s values, by the conditions they bind. A term without a space lies within one
-    field, found through the fields' own trigram index. One with spaces may span fields: it is
-    looked for in the whole search text, and each of its words (those of 3 characters or more,
-    which trigrams can look up) lies within a field, which narrows the lines to look at."""
-    folded = fold(term)
-    if " " not in folded:
-        return {"search_in_a_field": folded_contains_pattern(folded)}
-    words = sorted(
-        {word for word in folded.split(" ") if len(word) >= 3}, key=lambda w: (-len(w), w)
-    )
-    return {"search": folded_contains_pattern(folded)} | {
-        f"search_word_{index}": folded_contains_pattern(word)
-        for index, word in enumerate(words[:_SEARCHED_WORDS])
-    }
-
-
-_SEARCHED_COLUMNS = (
-    LINES.c.search_reference,
-    LINES.c.search_external_id,
-    LINES.c.search_end_customer_name,
-    LINES.c.search_customer_order_name,
-    LINES.c.search_address,
-)
-
-
-def _in_a_field(pattern: Any) -> ColumnElement[bool]:
-    return or_(*(like_pattern(column, pattern) for column in _SEARCHED_COLUMNS))
+    return {name: value for name, value in values.items() if value is not None}
 
 
 # The condition of each filter of the line list, on the bound value of its name.
@@ -274,8 +237,6 @@ _LINE_CONDITIONS: dict[str, Callable[[Any], ColumnElement[bool]]] = {
     "expiration_date_gt": lambda value: LINES.c.expiration_date > value,
     "expiration_date_lt": lambda value: LINES.c.expiration_date < value,
     "search": lambda value: like_pattern(LINES.c.search_text, value),
-    "search_in_a_field": _in_a_field,
-    **{f"search_word_{index}": _in_a_field for index in range(_SEARCHED_WORDS)},
 }
 
 

@@ -114,27 +114,22 @@ async def delete_session(db: AsyncSession, client: ClientIdentity, session_id: s
     await db.execute(delete(OrderSession).where(OrderSession.id == session_id))
 
 
-def line_search_columns(
+def line_search_text(
     *,
     order_reference: str,
     external_id: str,
     end_customer_name: str,
     customer_order_name: str,
     related_contact_information: list[dict[str, Any]],
-) -> dict[str, str]:
-    """What `search` looks in, as one text and field by field: the reference, external id,
-    names and the contacts' addresses."""
-    addresses = address_words(related_contact_information)
-    return {
-        "search_text": search_text(
-            order_reference, external_id, end_customer_name, customer_order_name, *addresses
-        ),
-        "search_reference": search_text(order_reference),
-        "search_external_id": search_text(external_id),
-        "search_end_customer_name": search_text(end_customer_name),
-        "search_customer_order_name": search_text(customer_order_name),
-        "search_address": search_text(*addresses),
-    }
+) -> str:
+    """What `search` looks in: the reference, external id, names and the contacts' addresses."""
+    return search_text(
+        order_reference,
+        external_id,
+        end_customer_name,
+        customer_order_name,
+        *address_words(related_contact_information),
+    )
 
 
 SEARCHED_FIELDS = (
@@ -146,10 +141,8 @@ SEARCHED_FIELDS = (
 )
 
 
-def _refresh_search_columns(line: OrderLine) -> None:
-    searched = {name: getattr(line, name) for name in SEARCHED_FIELDS}
-    for name, value in line_search_columns(**searched).items():
-        setattr(line, name, value)
+def _refresh_search_text(line: OrderLine) -> None:
+    line.search_text = line_search_text(**{name: getattr(line, name) for name in SEARCHED_FIELDS})
 
 
 async def add_line(
@@ -182,7 +175,7 @@ async def add_line(
         termination_error=[],
         **data.model_dump(),
     )
-    row.update(line_search_columns(**{name: row[name] for name in SEARCHED_FIELDS}))
+    row["search_text"] = line_search_text(**{name: row[name] for name in SEARCHED_FIELDS})
     # Core, not the unit of work: the line is new, so its bookkeeping buys nothing here; the
     # line answered is the row as written.
     if not await repository.insert_line_of_editable_session(
@@ -209,7 +202,7 @@ async def update_line(
     line = await _editable_line(db, client, session_id, line_id)
     for name, value in data.model_dump(include=data.model_fields_set).items():
         setattr(line, name, value)
-    _refresh_search_columns(line)
+    _refresh_search_text(line)
     await db.flush()
     return line
 
