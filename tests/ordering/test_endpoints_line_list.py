@@ -171,6 +171,25 @@ class TestListLines:
         assert {names[item["id"]] for item in response.json()["items"]} == matches
         assert response.json()["count"] == len(matches)
 
+    async def test_a_term_with_spaces_is_found_across_fields(self, api: httpx.AsyncClient) -> None:
+        """The fields are searched as one text, in their order (reference, external id, names,
+        address): a term with spaces is found across the end of one field and the start of the
+        next. Kept so: an index over each field apart would lose these matches."""
+        session = await create_session(api)
+        north = await create_line(
+            api,
+            session["id"],
+            external_id="ext-nord",
+            end_customer_name="Acme Fibre",
+            customer_order_name="Jean Dupont",
+        )
+        await create_line(api, session["id"], external_id="ext-sud", end_customer_name="Acme Fibre")
+
+        assert await listed(api, search="nord acme") == [north["id"]]
+        assert await listed(api, search="rd ac") == [north["id"]]
+        assert await listed(api, search="EXT-NORD ACME FIBRE JEAN DUP") == [north["id"]]
+        assert await listed(api, search="ext-nord fibre") == []
+
     async def test_search_takes_percent_and_underscore_literally(
         self, api: httpx.AsyncClient
     ) -> None:
