@@ -20,7 +20,7 @@ from order_taking.clients.service import (
     operator_for_token,
 )
 from order_taking.core.columns import new_id
-from order_taking.core.database import Base, Database
+from order_taking.core.database import Base, Database, create_engine
 from order_taking.core.migrate import alembic_config, upgrade
 from order_taking.core.time import UtcDateTime, now
 from order_taking.ordering.models import OrderLine, OrderSession
@@ -47,6 +47,27 @@ async def insert_as_then(db: AsyncSession, table_name: str, **values: Any) -> No
     """A row written with the columns a table had at an older revision, created now."""
     columns = [column(name) for name in values] + [column("created_at", UtcDateTime())]
     await db.execute(insert(table(table_name, *columns)).values(**values, created_at=now()))
+
+
+async def test_the_trigram_indexes_keep_short_pending_lists(postgresql_url: str) -> None:
+    """Every search reads its index's pending list: the migrations keep it short."""
+    engine = create_engine(postgresql_url)
+    try:
+        async with engine.connect() as connection:
+            options = dict(
+                (
+                    await connection.execute(
+                        text(
+                            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(:names)"
+                        ),
+                        {"names": sorted(TRIGRAM_INDEXES)},
+                    )
+                ).all()
+            )
+    finally:
+        await engine.dispose()
+
+    assert options == {name: ["gin_pending_list_limit=256"] for name in TRIGRAM_INDEXES}
 
 
 async def test_the_migrated_schema_matches_the_models(database: Database) -> None:
