@@ -184,12 +184,13 @@ class TestWorkersOnPostgresql:
             group = workers(postgresql_url)
             # The victim never answers the two lines to be held (a hung call each): with three
             # slots it answers every other line within a second or two, then dies holding those
-            # two, long before its 8 s lease would end their calls.
+            # two, long before its 20 s lease would end their calls (8 s was once too short on a
+            # busy machine: the hung calls ended, and the lines were free, before the kill).
             victim = await group.start(
                 "--concurrency",
                 "3",
                 TEST_BACKEND_HOLD=HELD,
-                ORDER_TAKING_WORKER_LEASE_SECONDS="8",
+                ORDER_TAKING_WORKER_LEASE_SECONDS="20",
             )
 
             async def only_the_hung_lines_left() -> bool:
